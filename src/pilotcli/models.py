@@ -1,0 +1,183 @@
+"""Typed models of the dataset file (`data/cities.toml`).
+
+The models check the shape of each record (types, ranges, patterns). Checks that
+need the whole file (cross references, unique ids, unambiguous names) live in
+`pilotcli.dataset.check_dataset`, so that `pilot validate` can list every
+problem at once instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# Models are built lazily: a cache hit in `pilotcli.dataset` constructs them
+# from already-validated data and never pays for building the validators.
+_CONFIG = ConfigDict(strict=True, frozen=True, extra="forbid", defer_build=True)
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+"""City, region, sector and source ids: lowercase ASCII letters, digits, hyphens."""
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+"""Indicator ids: they double as JSON keys and CLI field names."""
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Year = Annotated[int, Field(ge=1949, le=2100)]
+Confidence = Literal["high", "medium", "low"]
+PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+"""A date as precise as the source gives it: `2025`, `2025-03` or `2025-03-20`."""
+
+
+class Record(BaseModel):
+    model_config = _CONFIG
+
+
+class DatasetInfo(Record):
+    schema_version: Literal[1]
+    title: Text
+    as_of: dt.date
+    licence: Text
+    description: Text | None = None
+
+
+class Source(Record):
+    id: Slug
+    title: Text
+    publisher: Text
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    date: PartialDate | None = None
+    note: Text | None = None
+
+
+class Figure(Record):
+    """One sourced value: a quantity, a rank, a count or a yes/no flag.
+
+    `value` is None when the source was checked and gives no usable value (for
+    example "listed, rank not published"); `note` then says why.
+    """
+
+    value: bool | int | float | None = None
+    unit: Text
+    year: Year
+    edition: Text | None = None
+    source: Slug
+    estimate: bool = False
+    confidence: Confidence
+    note: Text | None = None
+
+
+class ProgramFigure(Figure):
+    id: Key
+    label: Text
+
+
+class Batch(Record):
+    number: Annotated[int, Field(ge=1, le=99)]
+    date: dt.date
+    date_kind: Literal["signed", "published"]
+    title: Text
+    document: Text | None = None
+    source: Slug
+    note: Text | None = None
+
+
+class Milestone(Record):
+    date: dt.date
+    title: Text
+    document: Text | None = None
+    source: Slug
+
+
+class Program(Record):
+    name: Text
+    name_zh: Text
+    launched: Year
+    description: Text
+    batches: tuple[Batch, ...]
+    milestones: tuple[Milestone, ...] = ()
+    figures: tuple[ProgramFigure, ...] = ()
+
+
+class Region(Record):
+    id: Slug
+    name: Text
+    name_zh: Text
+    description: Text
+    provinces: tuple[Text, ...]
+    source: Slug
+
+
+IndicatorKind = Literal["quantity", "count", "rank", "flag"]
+
+
+class Indicator(Record):
+    id: Key
+    name: Text
+    unit: Text
+    kind: IndicatorKind
+    description: Text
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+class Sector(Record):
+    id: Slug
+    name: Text
+    name_zh: Text
+    aliases: tuple[Text, ...] = ()
+    description: Text
+    indicators: tuple[Key, ...]
+    weights: dict[Key, Annotated[float, Field(gt=0, le=100)]]
+    """The default preset of `pilot rank --sector`: indicator id -> weight."""
+
+
+class FreeTradeZone(Record):
+    name: Text
+    since: Year
+    source: Slug
+    confidence: Confidence
+    note: Text | None = None
+
+
+class GrowthSector(Record):
+    sector: Slug
+    evidence: Text
+    source: Slug
+    confidence: Confidence
+
+
+class City(Record):
+    id: Slug
+    name: Text
+    name_zh: Text
+    aliases: tuple[Text, ...] = ()
+    province: Text
+    level: Literal["municipality", "province", "sub-provincial", "prefecture-level"]
+    provincial_capital: bool
+    separately_planned: bool = False
+    region: Slug
+    coastal: bool
+    coastal_note: Text | None = None
+    lat: Annotated[float, Field(ge=18.0, le=53.6)]
+    lon: Annotated[float, Field(ge=73.5, le=135.1)]
+    coordinates_source: Slug
+    batch: Annotated[int, Field(ge=1, le=99)]
+    joined: dt.date
+    ftz: FreeTradeZone | None = None
+    focus: Text
+    focus_source: Slug
+    focus_confidence: Confidence
+    sectors: tuple[GrowthSector, ...] = ()
+    figures: dict[Key, Figure] = Field(default_factory=dict)
+
+
+class Dataset(Record):
+    dataset: DatasetInfo
+    program: Program
+    sources: tuple[Source, ...]
+    regions: tuple[Region, ...]
+    indicators: tuple[Indicator, ...]
+    sectors: tuple[Sector, ...]
+    cities: tuple[City, ...]
