@@ -9,9 +9,9 @@ problem at once instead of stopping at the first.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 # Models are built lazily: a cache hit in `pilotcli.dataset` constructs them
 # from already-validated data and never pays for building the validators.
@@ -26,6 +26,10 @@ Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 Year = Annotated[int, Field(ge=1949, le=2100)]
 Confidence = Literal["high", "medium", "low"]
+
+T = TypeVar("T")
+Items = Annotated[tuple[T, ...], Strict(False)]
+"""A list in the file (TOML arrays are lists; strict mode alone would demand tuples)."""
 PartialDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 """A date as precise as the source gives it: `2025`, `2025-03` or `2025-03-20`."""
 
@@ -95,9 +99,9 @@ class Program(Record):
     name_zh: Text
     launched: Year
     description: Text
-    batches: tuple[Batch, ...]
-    milestones: tuple[Milestone, ...] = ()
-    figures: tuple[ProgramFigure, ...] = ()
+    batches: Items[Batch]
+    milestones: Items[Milestone] = ()
+    figures: Items[ProgramFigure] = ()
 
 
 class Region(Record):
@@ -105,7 +109,7 @@ class Region(Record):
     name: Text
     name_zh: Text
     description: Text
-    provinces: tuple[Text, ...]
+    provinces: Items[Text]
     source: Slug
 
 
@@ -126,9 +130,9 @@ class Sector(Record):
     id: Slug
     name: Text
     name_zh: Text
-    aliases: tuple[Text, ...] = ()
+    aliases: Items[Text] = ()
     description: Text
-    indicators: tuple[Key, ...]
+    indicators: Items[Key]
     weights: dict[Key, Annotated[float, Field(gt=0, le=100)]]
     """The default preset of `pilot rank --sector`: indicator id -> weight."""
 
@@ -152,7 +156,7 @@ class City(Record):
     id: Slug
     name: Text
     name_zh: Text
-    aliases: tuple[Text, ...] = ()
+    aliases: Items[Text] = ()
     province: Text
     level: Literal["municipality", "province", "sub-provincial", "prefecture-level"]
     provincial_capital: bool
@@ -169,15 +173,15 @@ class City(Record):
     focus: Text
     focus_source: Slug
     focus_confidence: Confidence
-    sectors: tuple[GrowthSector, ...] = ()
+    sectors: Items[GrowthSector] = ()
     figures: dict[Key, Figure] = Field(default_factory=dict)
 
 
 class Dataset(Record):
     dataset: DatasetInfo
     program: Program
-    sources: tuple[Source, ...]
-    regions: tuple[Region, ...]
-    indicators: tuple[Indicator, ...]
-    sectors: tuple[Sector, ...]
-    cities: tuple[City, ...]
+    sources: Items[Source]
+    regions: Items[Region]
+    indicators: Items[Indicator]
+    sectors: Items[Sector]
+    cities: Items[City]

@@ -1,0 +1,3 @@
+from pilotcli.cli import main
+
+main()

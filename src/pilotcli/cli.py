@@ -1,0 +1,384 @@
+"""The command line: parse options, call the core, render, exit. Nothing more."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from pilotcli import __version__
+from pilotcli.errors import ExitStatus, PilotError
+
+app = typer.Typer(
+    name="pilot",
+    help=(
+        "Explore the 20 areas of China's Comprehensive Pilot Program for Expanding the "
+        "Opening-Up of the Service Industry (服务业扩大开放综合试点): figures, sectors, rankings."
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+# --- Shell completion -----------------------------------------------------------------
+
+
+def _completion_catalog(ctx: typer.Context) -> Any:
+    from pilotcli.dataset import load
+
+    root = ctx.find_root()
+    try:
+        return load(root.params.get("data") or os.environ.get("PILOT_DATA") or None)
+    except PilotError:
+        return None
+
+
+def complete_city(ctx: typer.Context, incomplete: str) -> list[str]:
+    catalog = _completion_catalog(ctx)
+    return [] if catalog is None else [i for i in catalog.cities if i.startswith(incomplete.lower())]
+
+
+def complete_sector(ctx: typer.Context, incomplete: str) -> list[str]:
+    catalog = _completion_catalog(ctx)
+    return [] if catalog is None else [i for i in catalog.sectors if i.startswith(incomplete.lower())]
+
+
+def complete_field(ctx: typer.Context, incomplete: str) -> list[str]:
+    from pilotcli.query import field_names
+
+    catalog = _completion_catalog(ctx)
+    return [] if catalog is None else [f for f in field_names(catalog) if f.startswith(incomplete)]
+
+
+# --- Shared options ----------------------------------------------------------------------
+
+
+class FormatChoice(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    markdown = "markdown"
+
+
+FormatOpt = Annotated[
+    FormatChoice, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option("--fields", help="Comma-separated JSON keys to keep (json, jsonl, csv).", autocompletion=complete_field),
+]
+BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 byte-order mark (for spreadsheets).")]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour in tables (also: NO_COLOR, TERM=dumb).")]
+
+SectorOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sector", "-s", help="Growth sector id, name or alias; repeat for several (any of them).",
+        autocompletion=complete_sector,
+    ),
+]
+AllSectorsOpt = Annotated[bool, typer.Option("--all-sectors", help="With several --sector: cities with all of them.")]
+RegionOpt = Annotated[list[str] | None, typer.Option("--region", "-r", help="East, Central, West or Northeast; repeatable.")]
+CoastalOpt = Annotated[bool | None, typer.Option("--coastal/--inland", help="Only coastal or only inland cities.")]
+BatchOpt = Annotated[list[int] | None, typer.Option("--batch", "-b", help="Batch year (2015, 2021, 2022, 2025) or number; repeatable.")]
+ProvinceOpt = Annotated[list[str] | None, typer.Option("--province", "-p", help="Province name; repeatable.")]
+FtzOpt = Annotated[bool | None, typer.Option("--ftz/--no-ftz", help="Only cities with (or without) a free trade zone.")]
+SortOpt = Annotated[
+    str | None, typer.Option("--sort", help="Sort by a field (any JSON key, e.g. gdp, gfci_rank, name).", autocompletion=complete_field)
+]
+DescOpt = Annotated[bool, typer.Option("--desc", help="Sort in descending order.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="Show at most N cities.")]
+
+
+def _catalog(ctx: typer.Context) -> Any:
+    from pilotcli.dataset import load
+
+    return load(ctx.find_root().params.get("data"))
+
+
+def _output(fmt: FormatChoice, json_: bool, fields: str | None, bom: bool, no_color: bool) -> Any:
+    from pilotcli.errors import UsageError
+    from pilotcli.render import Format, OutputOptions
+
+    chosen = Format.json if json_ else Format(fmt.value)
+    selected = tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else ()
+    if selected and chosen in (Format.table, Format.markdown):
+        raise UsageError("--fields applies to json, jsonl and csv output", hint="add --json or --format csv")
+    tty = sys.stdout.isatty()
+    color = tty and not no_color and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    if tty:
+        width = shutil.get_terminal_size((100, 24)).columns
+    else:
+        width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 100
+    return OutputOptions(format=chosen, fields=selected, bom=bom, color=color, width=max(width, 40))
+
+
+def _emit(view: Any, options: Any) -> None:
+    from pilotcli.render import Format, render
+    from pilotcli.view import clean
+
+    text = render(view, options)
+    if options.format in (Format.table, Format.markdown):
+        for note in view.notes:
+            print(f"pilot: {clean(note)}", file=sys.stderr)
+    write_stdout(text)
+
+
+def write_stdout(text: str) -> None:
+    """Write to stdout; a reader that went away (| head) ends the call quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(int(ExitStatus.OK)) from None
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout again at exit; point it at devnull so that flush is quiet.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+# --- Global options ------------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"pilot {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", envvar="PILOT_DATA", help="Dataset file to use instead of the shipped one.",
+            dir_okay=True, exists=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Explore the cities of China's pilot programme for opening up services.
+
+    Example: pilot list --sector healthcare
+    """
+
+
+# --- Commands ----------------------------------------------------------------------------------
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    sector: SectorOpt = None,
+    all_sectors: AllSectorsOpt = False,
+    region: RegionOpt = None,
+    coastal: CoastalOpt = None,
+    batch: BatchOpt = None,
+    province: ProvinceOpt = None,
+    ftz: FtzOpt = None,
+    sort: SortOpt = None,
+    desc: DescOpt = False,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = FormatChoice.table,
+    json_: JsonOpt = False,
+    fields: FieldsOpt = None,
+    bom: BomOpt = False,
+    no_color: NoColorOpt = False,
+) -> None:
+    """List pilot cities, filtered and sorted.
+
+    Example: pilot list --sector healthcare --coastal --sort gdp --desc
+    """
+    from pilotcli import query, views
+
+    options = _output(fmt, json_, fields, bom, no_color)
+    catalog = _catalog(ctx)
+    city_filter = query.build_filter(
+        catalog, sectors=sector, all_sectors=all_sectors, regions=region, coastal=coastal,
+        batches=batch, provinces=province, ftz=ftz,
+    )
+    cities = query.list_cities(catalog, city_filter, sort, desc, limit)
+    _emit(views.list_view(catalog, cities, sort), options)
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    city: Annotated[str, typer.Argument(help="City id, name, Chinese name or alias.", autocompletion=complete_city)],
+    fmt: FormatOpt = FormatChoice.table,
+    json_: JsonOpt = False,
+    fields: FieldsOpt = None,
+    bom: BomOpt = False,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Show a city's full profile: figures with sources, sectors, free trade zone.
+
+    Example: pilot show "Xi'an"
+    """
+    from pilotcli import views
+
+    options = _output(fmt, json_, fields, bom, no_color)
+    catalog = _catalog(ctx)
+    _emit(views.show_view(catalog, catalog.city(city)), options)
+
+
+@app.command("compare")
+def compare_command(
+    ctx: typer.Context,
+    cities: Annotated[list[str], typer.Argument(help="2 to 6 cities.", autocompletion=complete_city)],
+    fmt: FormatOpt = FormatChoice.table,
+    json_: JsonOpt = False,
+    fields: FieldsOpt = None,
+    bom: BomOpt = False,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Compare 2 to 6 cities indicator by indicator; the best value is starred.
+
+    Example: pilot compare shenzhen hefei
+    """
+    from pilotcli import query, views
+
+    options = _output(fmt, json_, fields, bom, no_color)
+    catalog = _catalog(ctx)
+    comparison = query.compare(catalog, [catalog.city(name) for name in cities])
+    _emit(views.compare_view(catalog, comparison), options)
+
+
+class MissingChoice(str, Enum):
+    zero = "zero"
+    skip = "skip"
+
+
+@app.command("rank")
+def rank_command(
+    ctx: typer.Context,
+    sector: Annotated[
+        str | None,
+        typer.Option("--sector", "-s", help="Use this sector's preset of indicators and weights.", autocompletion=complete_sector),
+    ] = None,
+    weight: Annotated[
+        list[str] | None,
+        typer.Option("--weight", "-w", help="INDICATOR=W: set, add or (with 0) drop an indicator; repeatable.", autocompletion=complete_field),
+    ] = None,
+    missing: Annotated[
+        MissingChoice, typer.Option("--missing", help="A missing value scores 0 (zero) or is left out (skip).")
+    ] = MissingChoice.zero,
+    explain: Annotated[bool, typer.Option("--explain", help="Show every indicator's points per city.")] = False,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = FormatChoice.table,
+    json_: JsonOpt = False,
+    fields: FieldsOpt = None,
+    bom: BomOpt = False,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Rank the cities by a transparent weighted score (0-100).
+
+    Example: pilot rank --sector finance --weight gdp=2 --explain
+    """
+    from pilotcli import rank, views
+
+    options = _output(fmt, json_, fields, bom, no_color)
+    catalog = _catalog(ctx)
+    sector_id = catalog.sector(sector).id if sector else None
+    weights = rank.weights_for(catalog, sector_id, rank.parse_weights(weight or []))
+    ranked = rank.rank(catalog, list(catalog.dataset.cities), weights, missing.value)
+    if limit is not None:
+        ranked = ranked[:limit]
+    _emit(views.rank_view(catalog, ranked, weights, explain, missing.value), options)
+
+
+@app.command("sectors")
+def sectors_command(
+    ctx: typer.Context,
+    sector: Annotated[
+        str | None, typer.Argument(help="A sector: list its cities and the evidence.", autocompletion=complete_sector)
+    ] = None,
+    fmt: FormatOpt = FormatChoice.table,
+    json_: JsonOpt = False,
+    fields: FieldsOpt = None,
+    bom: BomOpt = False,
+    no_color: NoColorOpt = False,
+) -> None:
+    """List the growth sectors, or the cities of one sector with their evidence.
+
+    Example: pilot sectors healthcare
+    """
+    from pilotcli import views
+
+    options = _output(fmt, json_, fields, bom, no_color)
+    catalog = _catalog(ctx)
+    view = views.sector_view(catalog, catalog.sector(sector).id) if sector else views.sectors_view(catalog)
+    _emit(view, options)
+
+
+@app.command("regions")
+def regions_command(
+    ctx: typer.Context,
+    fmt: FormatOpt = FormatChoice.table,
+    json_: JsonOpt = False,
+    fields: FieldsOpt = None,
+    bom: BomOpt = False,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Summarise the four NBS macro-regions: pilot cities, population, GDP.
+
+    Example: pilot regions --json
+    """
+    from pilotcli import views
+
+    options = _output(fmt, json_, fields, bom, no_color)
+    _emit(views.regions_view(_catalog(ctx)), options)
+
+
+# --- The error boundary -------------------------------------------------------------------------
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    from pilotcli.view import clean
+
+    print(f"pilot: {clean(message)}", file=sys.stderr)
+    sys.exit(status)
+
+
+def main() -> None:
+    """Entry point: run the app; turn every error into one line on stderr and an exit status."""
+    try:
+        status = app(standalone_mode=False, prog_name="pilot")
+    except PilotError as error:
+        _fail(error.message + (f"; {error.hint}" if error.hint else ""), error.exit_status)
+    except KeyboardInterrupt:
+        sys.exit(ExitStatus.INTERRUPTED)
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(ExitStatus.OK)
+    except Exception as error:
+        format_message = getattr(error, "format_message", None)
+        exit_code = getattr(error, "exit_code", None)
+        if callable(format_message) and isinstance(exit_code, int):  # a usage error from the parser
+            context = getattr(error, "ctx", None)
+            command = getattr(context, "command_path", "pilot")
+            _fail(f"{format_message()}; see '{command} --help'", exit_code)
+        if type(error).__name__ == "Abort":
+            sys.exit(ExitStatus.INTERRUPTED)
+        if os.environ.get("PILOT_DEBUG"):
+            raise
+        _fail(f"internal error: {type(error).__name__}: {error} (a bug; PILOT_DEBUG=1 shows the traceback)", 70)
+    sys.exit(status if isinstance(status, int) else ExitStatus.OK)

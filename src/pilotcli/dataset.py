@@ -1,0 +1,332 @@
+"""The loaded dataset: whole-file checks, indexes and name lookups.
+
+`load(path)` is the one entry point: it reads, parses and validates a file once
+per process and returns a `Catalog`, the dataset with its lookups.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pilotcli import cache
+from pilotcli.errors import DataError, NotFoundError, Problem
+from pilotcli.loading import Loc, Locator, parse_toml, read_text, shipped_dataset_path, validation_problems
+from pilotcli.models import City, Dataset, IndicatorKind, Region, Sector, Source
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """An indicator as the commands see it: stored in the file, or derived by pilot."""
+
+    id: str
+    name: str
+    unit: str
+    kind: IndicatorKind
+    description: str
+    derived_from: tuple[str, ...] = ()
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.kind == "rank"
+
+
+# Derived indicators: computed from stored figures, never stored (id -> (numerator, denominator)).
+GDP_PER_CAPITA = IndicatorInfo(
+    id="gdp_per_capita",
+    name="GDP per capita",
+    unit="thousand CNY per person",
+    kind="quantity",
+    description="GDP divided by resident population; computed by pilot from the two figures.",
+    derived_from=("gdp", "population"),
+)
+DERIVED = {GDP_PER_CAPITA.id: GDP_PER_CAPITA}
+
+
+_IGNORED_IN_NAMES = re.compile(r"[\s'’‘`ʼ\-_.·,()]+")
+
+
+def normalise(text: str) -> str:
+    """Fold case, accents, apostrophes, spaces and hyphens: "Xi'an", "XI AN" -> "xian"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _IGNORED_IN_NAMES.sub("", plain.casefold())
+
+
+T = TypeVar("T")
+
+
+class NameIndex(dict[str, str]):
+    """Normalised name -> record id, with exact, unique-prefix and fuzzy lookup."""
+
+    def __init__(self, kind: str, names: Iterable[tuple[str, str]]) -> None:
+        super().__init__()
+        self.kind = kind
+        for record_id, name in names:
+            key = normalise(name)
+            if key:
+                self.setdefault(key, record_id)
+
+    def resolve(self, query: str) -> str:
+        key = normalise(query)
+        if key in self:
+            return self[key]
+        if len(key) >= 2:
+            matches = sorted({record_id for name, record_id in self.items() if name.startswith(key)})
+            if len(matches) == 1:
+                return matches[0]
+            if matches:
+                raise NotFoundError(self.kind, query, candidates=matches)
+        close = difflib.get_close_matches(key, list(self), n=6, cutoff=0.6)
+        suggestions = list(dict.fromkeys(self[name] for name in close))[:3]
+        raise NotFoundError(self.kind, query, suggestions=suggestions)
+
+
+class Catalog:
+    """A validated dataset with its indexes. Built once per file per process."""
+
+    def __init__(self, dataset: Dataset, path: str) -> None:
+        self.dataset = dataset
+        self.path = path
+        self.cities: dict[str, City] = {city.id: city for city in dataset.cities}
+        self.sectors: dict[str, Sector] = {sector.id: sector for sector in dataset.sectors}
+        self.regions: dict[str, Region] = {region.id: region for region in dataset.regions}
+        self.sources: dict[str, Source] = {source.id: source for source in dataset.sources}
+        self.indicators: dict[str, IndicatorInfo] = _indicator_infos(dataset)
+        self._city_names = NameIndex("city", _city_names(dataset.cities))
+        self._sector_names = NameIndex(
+            "sector", ((s.id, name) for s in dataset.sectors for name in (s.id, s.name, s.name_zh, *s.aliases))
+        )
+        self._region_names = NameIndex(
+            "region", ((r.id, name) for r in dataset.regions for name in (r.id, r.name, r.name_zh))
+        )
+
+    def city(self, query: str) -> City:
+        """The city named by id, English or Chinese name or alias; NotFoundError otherwise."""
+        return self.cities[self._city_names.resolve(query)]
+
+    def get_city(self, query: str) -> City | None:
+        try:
+            return self.city(query)
+        except NotFoundError:
+            return None
+
+    def sector(self, query: str) -> Sector:
+        return self.sectors[self._sector_names.resolve(query)]
+
+    def region(self, query: str) -> Region:
+        return self.regions[self._region_names.resolve(query)]
+
+    def indicator(self, query: str) -> IndicatorInfo:
+        if query in self.indicators:
+            return self.indicators[query]
+        close = difflib.get_close_matches(query, list(self.indicators), n=3, cutoff=0.5)
+        raise NotFoundError("indicator", query, suggestions=close)
+
+    def batch_cities(self, number: int) -> list[City]:
+        return [city for city in self.dataset.cities if city.batch == number]
+
+
+def _city_names(cities: Iterable[City]) -> Iterable[tuple[str, str]]:
+    for city in cities:
+        for name in (city.id, city.name, city.name_zh, *city.aliases):
+            yield city.id, name
+
+
+def _indicator_infos(dataset: Dataset) -> dict[str, IndicatorInfo]:
+    infos = {
+        ind.id: IndicatorInfo(ind.id, ind.name, ind.unit, ind.kind, ind.description) for ind in dataset.indicators
+    }
+    ordered: dict[str, IndicatorInfo] = {}
+    for key, info in infos.items():
+        ordered[key] = info
+        for derived in DERIVED.values():
+            # Place a derived indicator right after the last of its inputs.
+            inputs_seen = all(name in ordered for name in derived.derived_from)
+            if key in derived.derived_from and inputs_seen and derived.id not in ordered:
+                ordered[derived.id] = derived
+    return ordered
+
+
+# --- Loading --------------------------------------------------------------------
+
+_loaded: dict[Path, Catalog] = {}
+
+
+def load(path: Path | str | None = None) -> Catalog:
+    """Load and validate a dataset file (the shipped one by default), once per process."""
+    file = Path(path) if path is not None else shipped_dataset_path()
+    key = file.resolve() if file.exists() else file
+    if key not in _loaded:
+        _loaded[key] = Catalog(read_dataset(file), str(path) if path is not None else "cities.toml (shipped)")
+    return _loaded[key]
+
+
+def read_dataset(file: Path) -> Dataset:
+    """Read and validate a dataset file; raises DataError listing every problem."""
+    shown = str(file)
+    text = read_text(file)
+    cached = cache.get(text)
+    if cached is not None:
+        return cached
+    raw = parse_toml(text, shown)
+    dataset, problems = validate(raw, text, shown)
+    if dataset is None or problems:
+        raise DataError(problems)
+    cache.put(text, dataset)
+    return dataset
+
+
+def validate(raw: dict[str, Any], text: str, path: str) -> tuple[Dataset | None, list[Problem]]:
+    """Validate parsed data: the models first, then the whole-file checks."""
+    from pydantic import ValidationError
+
+    locator = Locator.for_text(path, raw, text)
+    try:
+        dataset = Dataset.model_validate(raw)
+    except ValidationError as error:
+        return None, list(validation_problems(error, locator))
+    return dataset, [locator.problem(loc, message) for loc, message in check_dataset(dataset)]
+
+
+def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
+    """Whole-file checks: unique ids, cross references, names, units and ranges."""
+    problems: list[tuple[Loc, str]] = []
+    add = problems.append
+
+    def unique(kind: str, ids: list[str]) -> None:
+        seen: set[str] = set()
+        for index, record_id in enumerate(ids):
+            if record_id in seen:
+                add(((kind, index, "id"), f"duplicate id '{record_id}'"))
+            seen.add(record_id)
+
+    unique("sources", [s.id for s in dataset.sources])
+    unique("regions", [r.id for r in dataset.regions])
+    unique("indicators", [i.id for i in dataset.indicators])
+    unique("sectors", [s.id for s in dataset.sectors])
+    unique("cities", [c.id for c in dataset.cities])
+    for index, indicator in enumerate(dataset.indicators):
+        if indicator.id in DERIVED:
+            add((("indicators", index, "id"), f"'{indicator.id}' is derived by pilot and cannot be stored"))
+    if not dataset.cities:
+        add((("cities",), "the dataset has no cities"))
+
+    sources = {s.id for s in dataset.sources}
+    indicators = {i.id: i for i in dataset.indicators}
+    known_indicators = set(indicators) | set(DERIVED)
+    sectors = {s.id for s in dataset.sectors}
+    regions = {r.id: r for r in dataset.regions}
+    batches: dict[int, Any] = {}
+    as_of_year = dataset.dataset.as_of.year
+
+    def source(loc: Loc, source_id: str) -> None:
+        if source_id not in sources:
+            add((loc, f"unknown source '{source_id}'{_did_you_mean(source_id, sources)}"))
+
+    for index, batch in enumerate(dataset.program.batches):
+        if batch.number in batches:
+            add((("program", "batches", index, "number"), f"duplicate batch number {batch.number}"))
+        batches[batch.number] = batch
+        source(("program", "batches", index, "source"), batch.source)
+    for index, milestone in enumerate(dataset.program.milestones):
+        source(("program", "milestones", index, "source"), milestone.source)
+    for index, program_figure in enumerate(dataset.program.figures):
+        source(("program", "figures", index, "source"), program_figure.source)
+    for index, region in enumerate(dataset.regions):
+        source(("regions", index, "source"), region.source)
+    for index, sector in enumerate(dataset.sectors):
+        for name in (*sector.indicators, *sector.weights):
+            if name not in known_indicators:
+                loc: Loc = ("sectors", index, "weights" if name in sector.weights else "indicators")
+                add((loc, f"unknown indicator '{name}'{_did_you_mean(name, known_indicators)}"))
+
+    for index, city in enumerate(dataset.cities):
+        at: Loc = ("cities", index)
+        region = regions.get(city.region)
+        if region is None:
+            add(((*at, "region"), f"unknown region '{city.region}'{_did_you_mean(city.region, set(regions))}"))
+        elif city.province not in region.provinces:
+            add(((*at, "province"), f"province '{city.province}' is not in region '{region.id}'"))
+        batch = batches.get(city.batch)
+        if batch is None:
+            add(((*at, "batch"), f"unknown batch {city.batch} (batches: {', '.join(map(str, sorted(batches)))})"))
+        elif city.joined < batch.date:
+            add(((*at, "joined"), f"joined {city.joined} is before its batch's date {batch.date}"))
+        if city.joined.year > as_of_year:
+            add(((*at, "joined"), f"joined {city.joined} is after the dataset's as_of date"))
+        source((*at, "coordinates_source"), city.coordinates_source)
+        source((*at, "focus_source"), city.focus_source)
+        if city.ftz is not None:
+            source((*at, "ftz", "source"), city.ftz.source)
+            if city.ftz.since > as_of_year:
+                add(((*at, "ftz", "since"), f"year {city.ftz.since} is after the dataset's as_of date"))
+        seen_sectors: set[str] = set()
+        for position, growth in enumerate(city.sectors):
+            if growth.sector not in sectors:
+                add(((*at, "sectors", position, "sector"), f"unknown sector '{growth.sector}'{_did_you_mean(growth.sector, sectors)}"))
+            elif growth.sector in seen_sectors:
+                add(((*at, "sectors", position, "sector"), f"sector '{growth.sector}' is listed twice"))
+            seen_sectors.add(growth.sector)
+            source((*at, "sectors", position, "source"), growth.source)
+        for key, figure in city.figures.items():
+            floc: Loc = (*at, "figures", key)
+            indicator = indicators.get(key)
+            if indicator is None:
+                hint = " (derived by pilot; do not store it)" if key in DERIVED else _did_you_mean(key, set(indicators))
+                add((floc, f"unknown indicator '{key}'{hint}"))
+                continue
+            source((*floc, "source"), figure.source)
+            if figure.unit != indicator.unit:
+                add(((*floc, "unit"), f"unit '{figure.unit}' does not match the indicator's unit '{indicator.unit}'"))
+            if figure.year > as_of_year + 1:
+                add(((*floc, "year"), f"year {figure.year} is after the dataset's as_of date"))
+            value = figure.value
+            if value is None:
+                if figure.note is None:
+                    add(((*floc, "note"), "a figure without a value needs a note saying why"))
+                continue
+            if indicator.kind == "flag":
+                if not isinstance(value, bool):
+                    add(((*floc, "value"), f"expected true or false for a yes/no indicator (got {value!r})"))
+                continue
+            if isinstance(value, bool) or (indicator.kind in ("rank", "count") and not isinstance(value, int)):
+                expected = "a whole number" if indicator.kind in ("rank", "count") else "a number"
+                add(((*floc, "value"), f"expected {expected} (got {value!r})"))
+                continue
+            if indicator.minimum is not None and value < indicator.minimum:
+                add(((*floc, "value"), f"{value} is below the minimum {indicator.minimum:g} ({indicator.unit})"))
+            if indicator.maximum is not None and value > indicator.maximum:
+                add(((*floc, "value"), f"{value} is above the maximum {indicator.maximum:g} ({indicator.unit})"))
+            if value == 0 and indicator.kind == "quantity":
+                add(((*floc, "value"), "0 is not a plausible value; leave the figure out if it is unknown"))
+
+    # Names and aliases must point at one city each, so that lookups are unambiguous.
+    owner: dict[str, str] = {}
+    for index, city in enumerate(dataset.cities):
+        for field, names in (("name", [city.name]), ("name_zh", [city.name_zh]), ("aliases", list(city.aliases))):
+            for name in names:
+                key = normalise(name)
+                other = owner.get(key)
+                if other is not None and other != city.id:
+                    add((("cities", index, field), f"name '{name}' is also used by city '{other}'"))
+                owner.setdefault(key, city.id)
+        owner.setdefault(normalise(city.id), city.id)
+    sector_owner: dict[str, str] = {}
+    for index, sector in enumerate(dataset.sectors):
+        for name in (sector.id, sector.name, sector.name_zh, *sector.aliases):
+            key = normalise(name)
+            other = sector_owner.setdefault(key, sector.id)
+            if other != sector.id:
+                add((("sectors", index, "aliases"), f"name '{name}' is also used by sector '{other}'"))
+    return problems
+
+
+def _did_you_mean(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,93 @@
+"""Domain errors and exit statuses. The CLI turns each into one line on stderr."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Exit codes of `pilot` (documented in the README)."""
+
+    OK = 0
+    DATA_ERROR = 1
+    """The dataset or a file is bad: unreadable, malformed, invalid; or the data is invalid for `validate`."""
+    USAGE_ERROR = 2
+    """Bad usage: unknown option, city, sector, region, field or indicator; malformed value."""
+    INTERRUPTED = 130
+
+
+class PilotError(Exception):
+    """Base of every error that `pilot` reports to the user as one line."""
+
+    exit_status: ExitStatus = ExitStatus.DATA_ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a dataset file, located as precisely as possible."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    city: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        parts = [where]
+        if self.city is not None:
+            parts.append(f"city '{self.city}'")
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return f"{': '.join(parts)}: {self.message}"
+
+
+class DataError(PilotError):
+    """The dataset file cannot be used. Carries every problem found."""
+
+    exit_status = ExitStatus.DATA_ERROR
+
+    def __init__(self, problems: list[Problem], *, hint: str | None = None) -> None:
+        self.problems = problems
+        first = str(problems[0])
+        more = len(problems) - 1
+        if more:
+            first += f" (and {more} more problem{'s' if more > 1 else ''}; run 'pilot validate' to list them)"
+        super().__init__(first, hint=hint)
+
+
+class UsageError(PilotError):
+    """The user asked for something that does not exist or is malformed."""
+
+    exit_status = ExitStatus.USAGE_ERROR
+
+
+class NotFoundError(UsageError, LookupError):
+    """A city, sector, region, field or indicator name that matches nothing (or too much)."""
+
+    def __init__(
+        self, kind: str, query: str, *, suggestions: Sequence[str] = (), candidates: Sequence[str] = ()
+    ) -> None:
+        self.kind = kind
+        self.query = query
+        self.suggestions = list(suggestions)
+        self.candidates = list(candidates)
+        if self.candidates:
+            message = f"'{query}' matches several {kind}s: {', '.join(self.candidates)}"
+            hint = "type more of the name"
+        else:
+            message = f"no {kind} named '{query}'"
+            hint = f"did you mean {' or '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else None
+        super().__init__(message, hint=hint)

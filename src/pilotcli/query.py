@@ -1,0 +1,391 @@
+"""Pure queries on a Catalog: figures, city records, filters, sorting, comparison.
+
+Nothing here prints; the renderers turn these results into output.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from pilotcli.dataset import Catalog, IndicatorInfo
+from pilotcli.errors import NotFoundError, UsageError
+from pilotcli.models import City
+
+CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A figure as the commands see it: stored in the dataset or derived by pilot."""
+
+    value: bool | int | float | None
+    unit: str
+    year: int | None
+    source: str | None
+    estimate: bool
+    confidence: str | None
+    edition: str | None = None
+    note: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "unit": self.unit,
+            "year": self.year,
+            "edition": self.edition,
+            "source": self.source,
+            "estimate": self.estimate,
+            "confidence": self.confidence,
+            "note": self.note,
+        }
+
+    @property
+    def number(self) -> float | None:
+        """The value as a number for sorting and scoring (yes/no as 1/0), None if missing."""
+        if self.value is None:
+            return None
+        return float(self.value)
+
+
+def figure(catalog: Catalog, city: City, key: str) -> Value | None:
+    """The city's figure for an indicator (stored or derived), None if the dataset has none."""
+    info = catalog.indicators.get(key)
+    if info is not None and info.derived_from:
+        return _derived(info, [figure(catalog, city, name) for name in info.derived_from])
+    stored = city.figures.get(key)
+    if stored is None:
+        return None
+    return Value(
+        value=stored.value,
+        unit=stored.unit,
+        year=stored.year,
+        source=stored.source,
+        estimate=stored.estimate,
+        confidence=stored.confidence,
+        edition=stored.edition,
+        note=stored.note,
+    )
+
+
+def _derived(info: IndicatorInfo, inputs: list[Value | None]) -> Value | None:
+    numerator, denominator = inputs
+    if numerator is None or denominator is None:
+        return None
+    if numerator.number is None or not denominator.number:
+        return None
+    # billion CNY / million persons = thousand CNY per person
+    ratio = round(numerator.number / denominator.number, 2)
+    years = {v.year for v in inputs if v is not None}
+    worst = max((v.confidence for v in (numerator, denominator) if v.confidence), key=CONFIDENCE_ORDER.__getitem__)
+    return Value(
+        value=ratio,
+        unit=info.unit,
+        year=max(y for y in years if y is not None),
+        source=None,
+        estimate=numerator.estimate or denominator.estimate,
+        confidence=worst,
+        note=f"computed by pilot: {' / '.join(info.derived_from)}",
+    )
+
+
+# --- City records: the JSON contract ----------------------------------------------
+
+PROFILE_FIELDS: dict[str, str] = {
+    "id": "text",
+    "name": "text",
+    "name_zh": "text",
+    "aliases": "list",
+    "province": "text",
+    "region": "text",
+    "level": "text",
+    "provincial_capital": "bool",
+    "separately_planned": "bool",
+    "coastal": "bool",
+    "lat": "number",
+    "lon": "number",
+    "batch": "number",
+    "batch_year": "number",
+    "joined": "date",
+    "ftz": "text",
+    "ftz_since": "number",
+    "focus": "text",
+    "sectors": "list",
+}
+"""City fields besides the indicators, with their kind. Their names are the JSON keys."""
+
+
+def field_names(catalog: Catalog) -> list[str]:
+    """Every field a city record has, in output order: profile fields, then indicators."""
+    return [*PROFILE_FIELDS, *catalog.indicators]
+
+
+def resolve_field(catalog: Catalog, name: str) -> str:
+    """A field name as typed by the user, checked; NotFoundError with the closest names."""
+    names = field_names(catalog)
+    if name in names:
+        return name
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    error = NotFoundError("field", name, suggestions=close)
+    error.hint = (error.hint + " " if error.hint else "") + f"valid fields: {', '.join(close + [n for n in names if n not in close])}"
+    raise error
+
+
+def city_record(catalog: Catalog, city: City) -> dict[str, Any]:
+    """The city as a JSON object (documented in the README: the JSON contract)."""
+    batch_year = _batch_year(catalog, city.batch)
+    record: dict[str, Any] = {
+        "id": city.id,
+        "name": city.name,
+        "name_zh": city.name_zh,
+        "aliases": list(city.aliases),
+        "province": city.province,
+        "region": city.region,
+        "level": city.level,
+        "provincial_capital": city.provincial_capital,
+        "separately_planned": city.separately_planned,
+        "coastal": city.coastal,
+        "lat": city.lat,
+        "lon": city.lon,
+        "batch": city.batch,
+        "batch_year": batch_year,
+        "joined": city.joined.isoformat(),
+        "ftz": city.ftz.name if city.ftz else None,
+        "ftz_since": city.ftz.since if city.ftz else None,
+        "focus": city.focus,
+        "sectors": [growth.sector for growth in city.sectors],
+    }
+    for key in catalog.indicators:
+        value = figure(catalog, city, key)
+        record[key] = value.as_json() if value is not None else None
+    return record
+
+
+def city_profile(catalog: Catalog, city: City) -> dict[str, Any]:
+    """The full profile for `pilot show`: the record plus evidence, notes and sources."""
+    record = city_record(catalog, city)
+    region = catalog.regions.get(city.region)
+    used: list[str] = [city.coordinates_source, city.focus_source]
+    if city.ftz:
+        used.append(city.ftz.source)
+    used += [growth.source for growth in city.sectors]
+    used += [f.source for f in city.figures.values()]
+    profile: dict[str, Any] = {
+        **record,
+        "region_name": region.name if region else None,
+        "coastal_note": city.coastal_note,
+        "focus_source": city.focus_source,
+        "focus_confidence": city.focus_confidence,
+        "ftz_detail": city.ftz.model_dump(mode="json") if city.ftz else None,
+        "sector_evidence": [growth.model_dump(mode="json") for growth in city.sectors],
+        "sources": [
+            catalog.sources[source_id].model_dump(mode="json")
+            for source_id in dict.fromkeys(used)
+            if source_id in catalog.sources
+        ],
+    }
+    return profile
+
+
+def _batch_year(catalog: Catalog, number: int) -> int | None:
+    for batch in catalog.dataset.program.batches:
+        if batch.number == number:
+            return batch.date.year
+    return None
+
+
+# --- Filtering and sorting -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CityFilter:
+    """Conditions that combine with AND; `sectors` match any of them unless `all_sectors`."""
+
+    sectors: tuple[str, ...] = ()
+    all_sectors: bool = False
+    regions: tuple[str, ...] = ()
+    coastal: bool | None = None
+    batches: tuple[int, ...] = ()
+    provinces: tuple[str, ...] = ()
+    ftz: bool | None = None
+
+    def matches(self, city: City) -> bool:
+        if self.sectors:
+            have = {growth.sector for growth in city.sectors}
+            wanted = set(self.sectors)
+            if self.all_sectors and not wanted <= have:
+                return False
+            if not self.all_sectors and not wanted & have:
+                return False
+        if self.regions and city.region not in self.regions:
+            return False
+        if self.coastal is not None and city.coastal != self.coastal:
+            return False
+        if self.batches and city.batch not in self.batches:
+            return False
+        if self.provinces and city.province.casefold() not in {p.casefold() for p in self.provinces}:
+            return False
+        return self.ftz is None or (city.ftz is not None) == self.ftz
+
+
+def batch_number(catalog: Catalog, year_or_number: int) -> int:
+    """A batch given by its year (2015, 2021, 2022, 2025) or its number (1-4)."""
+    for batch in catalog.dataset.program.batches:
+        if year_or_number in (batch.number, batch.date.year):
+            return batch.number
+    known = ", ".join(f"{b.date.year} (batch {b.number})" for b in catalog.dataset.program.batches)
+    raise UsageError(f"no batch {year_or_number}", hint=f"batches: {known}")
+
+
+def province(catalog: Catalog, name: str) -> str:
+    provinces = sorted({city.province for city in catalog.dataset.cities})
+    for known in provinces:
+        if known.casefold() == name.casefold():
+            return known
+    all_provinces = sorted({p for region in catalog.dataset.regions for p in region.provinces})
+    for known in all_provinces:
+        if known.casefold() == name.casefold():
+            return known  # a real province with no pilot city: an empty result, not an error
+    close = difflib.get_close_matches(name, all_provinces, n=3, cutoff=0.5)
+    raise NotFoundError("province", name, suggestions=close)
+
+
+def select(catalog: Catalog, city_filter: CityFilter) -> list[City]:
+    return [city for city in catalog.dataset.cities if city_filter.matches(city)]
+
+
+def sort_key_value(catalog: Catalog, city: City, key: str) -> Any:
+    """The sortable value of a field: numbers, text, dates; None when missing."""
+    if key in catalog.indicators:
+        value = figure(catalog, city, key)
+        return value.number if value is not None else None
+    if key == "ftz":
+        return city.ftz.name if city.ftz else None
+    if key == "ftz_since":
+        return city.ftz.since if city.ftz else None
+    if key == "batch_year":
+        return _batch_year(catalog, city.batch)
+    if key in ("sectors", "aliases"):
+        return len(city.sectors) if key == "sectors" else len(city.aliases)
+    raw = getattr(city, key)
+    return raw.casefold() if isinstance(raw, str) else raw
+
+
+def sort_cities(catalog: Catalog, cities: list[City], key: str, descending: bool = False) -> list[City]:
+    """Sort by a field; missing values always last; ties broken by id."""
+    present = [(sort_key_value(catalog, city, key), city) for city in cities]
+    known = [(v, c) for v, c in present if v is not None]
+    missing = [c for v, c in present if v is None]
+    known.sort(key=lambda pair: pair[1].id)
+    known.sort(key=lambda pair: pair[0], reverse=descending)
+    return [c for _, c in known] + sorted(missing, key=lambda c: c.id)
+
+
+# --- Comparison ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    absolute: float
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    indicator: IndicatorInfo
+    values: list[Value | None]
+    best: list[int]
+    """Positions of the cities with the best value; empty when there is nothing to tell apart."""
+    difference: Difference | None = None
+    """With two cities: first minus second, and that as a percentage of the second."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    cities: list[City]
+    rows: list[CompareRow]
+    shared_sectors: list[str]
+    unique_sectors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def compare(catalog: Catalog, cities: list[City]) -> Comparison:
+    if not 2 <= len(cities) <= 6:
+        raise UsageError(f"compare takes 2 to 6 cities (got {len(cities)})")
+    ids = [city.id for city in cities]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise UsageError(f"city '{duplicates[0]}' is named twice")
+    rows = []
+    for info in catalog.indicators.values():
+        values = [figure(catalog, city, info.id) for city in cities]
+        rows.append(CompareRow(info, values, best_positions(info, values), _difference(info, values)))
+    sector_sets = [[growth.sector for growth in city.sectors] for city in cities]
+    shared = [s for s in catalog.sectors if all(s in have for have in sector_sets)]
+    unique = {city.id: [s for s in have if s not in shared] for city, have in zip(cities, sector_sets, strict=True)}
+    return Comparison(cities, rows, shared, unique)
+
+
+def best_positions(info: IndicatorInfo, values: list[Value | None]) -> list[int]:
+    numbers = [(i, v.number) for i, v in enumerate(values) if v is not None and v.number is not None]
+    if len(numbers) < 2 or len({n for _, n in numbers}) < 2:
+        return []
+    target = min(n for _, n in numbers) if info.lower_is_better else max(n for _, n in numbers)
+    return [i for i, n in numbers if n == target]
+
+
+def _difference(info: IndicatorInfo, values: list[Value | None]) -> Difference | None:
+    if len(values) != 2 or info.kind == "flag":
+        return None
+    first, second = (v.number if v is not None else None for v in values)
+    if first is None or second is None:
+        return None
+    absolute = round(first - second, 6)
+    percent = round(absolute / second * 100, 2) if second else None
+    return Difference(absolute, percent)
+
+
+# --- From command-line words to a query ------------------------------------------------
+
+
+def build_filter(
+    catalog: Catalog,
+    *,
+    sectors: list[str] | None = None,
+    all_sectors: bool = False,
+    regions: list[str] | None = None,
+    coastal: bool | None = None,
+    batches: list[int] | None = None,
+    provinces: list[str] | None = None,
+    ftz: bool | None = None,
+) -> CityFilter:
+    """Resolve the names a user typed (aliases, Chinese names, batch years) into a filter."""
+    return CityFilter(
+        sectors=tuple(catalog.sector(name).id for name in sectors or ()),
+        all_sectors=all_sectors,
+        regions=tuple(catalog.region(name).id for name in regions or ()),
+        coastal=coastal,
+        batches=tuple(batch_number(catalog, b) for b in batches or ()),
+        provinces=tuple(province(catalog, name) for name in provinces or ()),
+        ftz=ftz,
+    )
+
+
+def list_cities(
+    catalog: Catalog,
+    city_filter: CityFilter,
+    sort: str | None = None,
+    descending: bool = False,
+    limit: int | None = None,
+) -> list[City]:
+    """Filter, then sort (file order when no field is given), then keep the first `limit`."""
+    cities = select(catalog, city_filter)
+    if sort is not None:
+        cities = sort_cities(catalog, cities, resolve_field(catalog, sort), descending)
+    elif descending:
+        cities.reverse()
+    if limit is not None:
+        if limit < 0:
+            raise UsageError(f"--limit must be 0 or more (got {limit})")
+        cities = cities[:limit]
+    return cities

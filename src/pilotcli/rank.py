@@ -1,0 +1,140 @@
+"""A transparent weighted score over the cities ranked.
+
+Normalisation (documented in the README):
+- each indicator is scaled to 0-100 over the cities being ranked with min-max:
+  the best value scores 100, the worst 0; for ranks (lower is better) the scale
+  is inverted; yes/no indicators score 100 for yes and 0 for no; where every
+  city with a value has the same value, they all score 100;
+- the score is the weighted mean of the indicator points, 0-100;
+- a missing value scores 0 (policy "zero", the default: an unknown is not
+  rewarded) or is left out of that city's mean (policy "skip"); either way it
+  is flagged in the output;
+- equal scores are ordered by city id.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from pilotcli.dataset import Catalog, IndicatorInfo
+from pilotcli.errors import UsageError
+from pilotcli.models import City
+from pilotcli.query import Value, figure
+
+MissingPolicy = Literal["zero", "skip"]
+
+DEFAULT_WEIGHTS = {"gdp": 1.0, "gdp_per_capita": 1.0, "services_share": 1.0}
+"""The preset without --sector: the size, wealth and services intensity of the economy."""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    indicator: IndicatorInfo
+    value: Value | None
+    points: float | None
+    """0-100 after normalisation; None when the value is missing."""
+    weight: float
+    share: float
+    """What this indicator adds to the score: weight * points / total weight."""
+
+
+@dataclass(frozen=True)
+class Ranked:
+    position: int
+    city: City
+    score: float
+    contributions: list[Contribution]
+
+    @property
+    def missing(self) -> list[str]:
+        return [c.indicator.id for c in self.contributions if c.points is None]
+
+
+def parse_weights(specs: list[str]) -> dict[str, float]:
+    """['gfci_rank=2', 'gdp=0.5'] -> {'gfci_rank': 2.0, 'gdp': 0.5}; UsageError when malformed."""
+    weights: dict[str, float] = {}
+    for spec in specs:
+        name, sep, number = spec.partition("=")
+        name = name.strip()
+        try:
+            weight = float(number)
+        except ValueError:
+            weight = math.nan
+        if not sep or not name or not math.isfinite(weight) or weight < 0:
+            raise UsageError(
+                f"malformed --weight '{spec}'",
+                hint="use INDICATOR=WEIGHT with a weight of 0 or more, e.g. --weight gfci_rank=2",
+            )
+        weights[name] = weight
+    return weights
+
+
+def weights_for(catalog: Catalog, sector_id: str | None, overrides: dict[str, float]) -> dict[str, float]:
+    """The sector's preset (or the default one) with overrides applied; weight 0 drops an indicator."""
+    if sector_id is not None:
+        base = dict(catalog.sectors[sector_id].weights)
+    elif overrides:
+        base = {}
+    else:
+        base = dict(DEFAULT_WEIGHTS)
+    for name in overrides:
+        catalog.indicator(name)  # unknown indicator: NotFoundError with suggestions
+    base.update(overrides)
+    weights = {name: weight for name, weight in base.items() if weight > 0}
+    if not weights:
+        raise UsageError("no indicator left to rank by", hint="give at least one --weight INDICATOR=W with W > 0")
+    return weights
+
+
+def normalise(info: IndicatorInfo, values: list[Value | None]) -> list[float | None]:
+    """Points 0-100 per value (None where missing), as described in the module docstring."""
+    numbers = [v.number if v is not None else None for v in values]
+    if info.kind == "flag":
+        return [None if n is None else 100.0 * n for n in numbers]
+    present = [n for n in numbers if n is not None]
+    if not present:
+        return [None] * len(numbers)
+    low, high = min(present), max(present)
+    points: list[float | None] = []
+    for n in numbers:
+        if n is None:
+            points.append(None)
+        elif high == low:
+            points.append(100.0)
+        elif info.lower_is_better:
+            points.append(100.0 * (high - n) / (high - low))
+        else:
+            points.append(100.0 * (n - low) / (high - low))
+    return points
+
+
+def rank(
+    catalog: Catalog, cities: list[City], weights: dict[str, float], missing: MissingPolicy = "zero"
+) -> list[Ranked]:
+    """Score and order the cities; a permutation of `cities`, best first, ties by id."""
+    infos = [catalog.indicator(name) for name in weights]
+    columns = []
+    for info in infos:
+        values = [figure(catalog, city, info.id) for city in cities]
+        columns.append((info, values, normalise(info, values)))
+    scored: list[tuple[float, City, list[Contribution]]] = []
+    for row, city in enumerate(cities):
+        cells = [(info, values[row], points[row], weights[info.id]) for info, values, points in columns]
+        counted = [c for c in cells if c[2] is not None or missing == "zero"]
+        total_weight = sum(weight for *_, weight in counted)
+        contributions = [
+            Contribution(
+                indicator=info,
+                value=value,
+                points=None if points is None else round(points, 2),
+                weight=weight,
+                share=round(weight * (points or 0.0) / total_weight, 2) if total_weight else 0.0,
+            )
+            for info, value, points, weight in cells
+        ]
+        score = sum(weight * (points or 0.0) for _, _, points, weight in counted) / total_weight if total_weight else 0.0
+        scored.append((round(score, 2), city, contributions))
+    scored.sort(key=lambda item: (-item[0], item[1].id))
+    return [Ranked(position, city, score, parts) for position, (score, city, parts) in enumerate(scored, start=1)]

@@ -1,0 +1,63 @@
+"""Renderers: one per output format, each turning a View into text.
+
+The table format lives in `pilotcli.render.rich_tables` and is imported only
+when a table is drawn, so JSON calls never pay for Rich.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from pilotcli.errors import UsageError
+from pilotcli.render.text import render_csv, render_json, render_jsonl, render_markdown
+from pilotcli.view import View
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    markdown = "markdown"
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    format: Format = Format.table
+    fields: tuple[str, ...] = ()
+    bom: bool = False
+    color: bool = False
+    width: int = 80
+
+
+def select_fields(view: View, fields: tuple[str, ...]) -> list[dict[str, Any]] | dict[str, Any]:
+    """The JSON payload restricted to `fields` (in the order given)."""
+    if not fields:
+        return view.data
+    for name in fields:
+        if name not in view.fields:
+            close = difflib.get_close_matches(name, view.fields, n=3, cutoff=0.5)
+            ordered = close + [f for f in view.fields if f not in close]
+            raise UsageError(f"unknown field '{name}'", hint=f"valid fields: {', '.join(ordered)}")
+    if isinstance(view.data, dict):
+        return {name: view.data.get(name) for name in fields}
+    return [{name: row.get(name) for name in fields} for row in view.data]
+
+
+def render(view: View, options: OutputOptions) -> str:
+    """The whole output of a command as text (tables may carry ANSI colour codes)."""
+    if options.format is Format.table:
+        from pilotcli.render.rich_tables import render_tables
+
+        return render_tables(view, width=options.width, color=options.color)
+    if options.format is Format.markdown:
+        return render_markdown(view)
+    data = select_fields(view, options.fields)
+    if options.format is Format.json:
+        return render_json(data)
+    if options.format is Format.jsonl:
+        return render_jsonl(data)
+    return ("\ufeff" if options.bom else "") + render_csv(data)

@@ -1,0 +1,141 @@
+"""The table format: Views drawn with Rich. The only module that imports Rich.
+
+Data strings reach Rich as `Text` objects, never as markup, so a city named
+"[bold]x" shows as typed; control characters were neutralised by `view.clean`.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from pilotcli.view import Cell, Table, View
+
+STYLES = {
+    "best": "bold green",
+    "missing": "dim",
+    "estimate": "yellow",
+    "dim": "dim",
+    "heading": "bold",
+    "good": "green",
+    "bad": "red",
+}
+BAR_CELLS = 12
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(points: float, cells: int = BAR_CELLS) -> str:
+    """A horizontal bar for 0-100 points, in eighths of a character cell."""
+    eighths = round(max(0.0, min(100.0, points)) / 100 * cells * 8)
+    full, rest = divmod(eighths, 8)
+    return ("█" * full + (_EIGHTHS[rest] if rest else "")).ljust(cells)
+
+
+def make_console(width: int, color: bool) -> Console:
+    return Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+        legacy_windows=False,
+    )
+
+
+def _cell(cell: Cell) -> Text:
+    style = STYLES.get(cell.style or "", "")
+    if cell.bar is None:
+        return Text(cell.text, style=style)
+    text = Text(cell.text + " ", style=style)
+    text.append(bar(cell.bar), style="cyan")
+    return text
+
+
+def build(table: Table, dropped: set[int]) -> RichTable:
+    rich_table = RichTable(
+        title=table.title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_header=table.show_header,
+        header_style="bold",
+        pad_edge=False,
+        show_edge=False,
+        expand=False,
+    )
+    keep = [i for i in range(len(table.columns)) if i not in dropped]
+    for i in keep:
+        column = table.columns[i]
+        rich_table.add_column(
+            Text(column.header),
+            justify=column.justify,
+            min_width=column.min_width,
+            max_width=column.max_width,
+            no_wrap=column.no_wrap,
+            overflow="fold",
+        )
+    for row in table.rows:
+        rich_table.add_row(*[_cell(row[i]) for i in keep])
+    return rich_table
+
+
+def _width_needed(table: Table, keep: list[int]) -> int:
+    """Columns that do not wrap need their longest cell; the others their longest word."""
+    total = 0
+    for i in keep:
+        column = table.columns[i]
+        texts = [column.header] + [row[i].text + (" " * (BAR_CELLS + 1) if row[i].bar is not None else "") for row in table.rows]
+        if column.no_wrap:
+            width = max(cell_len(t) for t in texts)
+        else:
+            width = max([column.min_width or 0] + [cell_len(word) for t in texts for word in t.split()])
+        total += width + 3  # padding on both sides and the column separator
+    return total
+
+
+def fit(table: Table, width: int) -> RichTable:
+    """The table, with low-priority columns dropped until it fits the width."""
+    dropped: set[int] = set()
+    candidates = sorted((c.drop, i) for i, c in enumerate(table.columns) if c.drop > 0)
+    keep = list(range(len(table.columns)))
+    while candidates and _width_needed(table, keep) > width:
+        _, index = candidates.pop()
+        dropped.add(index)
+        keep.remove(index)
+    return build(table, dropped)
+
+
+def render_tables(view: View, *, width: int, color: bool) -> str:
+    console = make_console(width, color)
+    if view.picture is not None:
+        console.print(picture(view.picture))
+    for position, table in enumerate(view.tables):
+        if position:
+            console.print()
+        console.print(fit(table, width))
+        for note in table.footnotes:
+            console.print(Text(note, style="dim"))
+    output = console.file
+    assert isinstance(output, io.StringIO)
+    return output.getvalue()
+
+
+def picture(grid: Any) -> Text:
+    """A drawing given as rows of (text, style) runs, e.g. the map."""
+    text = Text()
+    for line_number, runs in enumerate(grid):
+        if line_number:
+            text.append("\n")
+        for run, style in runs:
+            text.append(run, style=style or "")
+    return text

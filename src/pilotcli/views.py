@@ -1,0 +1,476 @@
+"""Build each command's View from query results (pure: no printing, no Rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pilotcli.dataset import Catalog, IndicatorInfo
+from pilotcli.models import City
+from pilotcli.query import (
+    Comparison,
+    Value,
+    city_profile,
+    city_record,
+    field_names,
+    figure,
+)
+from pilotcli.rank import Ranked
+from pilotcli.view import DECIMALS_BY_UNIT, ESTIMATE_MARK, MISSING, Cell, Column, Table, View, clean, number
+
+LIST_INDICATORS = ("population", "gdp", "gdp_per_capita")
+ESTIMATE_FOOTNOTE = f"{ESTIMATE_MARK} estimate; {MISSING} no sourced value"
+
+
+def value_text(value: Value | None, info: IndicatorInfo) -> str:
+    if value is None or value.value is None:
+        return MISSING
+    raw = value.value
+    if info.kind == "flag" or isinstance(raw, bool):
+        text = "yes" if raw else "no"
+    else:
+        text = number(raw, DECIMALS_BY_UNIT.get(info.unit, 2))
+    return text + (ESTIMATE_MARK if value.estimate else "")
+
+
+def value_cell(value: Value | None, info: IndicatorInfo, *, best: bool = False) -> Cell:
+    text = value_text(value, info)
+    if text == MISSING:
+        return Cell(text, "missing")
+    if best:
+        return Cell("★ " + text, "best")
+    return Cell(text, "estimate" if value is not None and value.estimate else None)
+
+
+def unit_header(info: IndicatorInfo) -> str:
+    short = {
+        "million persons": "m",
+        "billion CNY": "bn CNY",
+        "billion USD": "bn USD",
+        "thousand CNY per person": "k CNY",
+        "yes/no": "",
+    }.get(info.unit, info.unit)
+    return f"{info.name} ({short})" if short else info.name
+
+
+def _text(value: str | None) -> Cell:
+    return Cell(clean(value)) if value else Cell(MISSING, "missing")
+
+
+# --- list ---------------------------------------------------------------------------
+
+
+def list_view(catalog: Catalog, cities: list[City], sort_field: str | None = None) -> View:
+    records = [city_record(catalog, city) for city in cities]
+    indicators = [catalog.indicators[k] for k in LIST_INDICATORS if k in catalog.indicators]
+    if sort_field in catalog.indicators and sort_field not in LIST_INDICATORS:
+        indicators.append(catalog.indicators[sort_field])
+    columns = [
+        Column("id", no_wrap=True),
+        Column("name", no_wrap=True, drop=2),
+        Column("中文", no_wrap=True),
+        Column("province", no_wrap=True, drop=4),
+        Column("region", no_wrap=True, drop=3),
+        Column("joined", no_wrap=True, drop=5),
+        *[Column(_short_header(info), justify="right", no_wrap=True) for info in indicators],
+        Column("growth sectors", min_width=22),
+    ]
+    rows = []
+    for city in cities:
+        region = catalog.regions.get(city.region)
+        rows.append(
+            [
+                Cell(clean(city.id)),
+                Cell(clean(city.name)),
+                Cell(clean(city.name_zh)),
+                Cell(clean(city.province)),
+                Cell(clean(region.name if region else city.region)),
+                Cell(city.joined.isoformat()),
+                *[value_cell(figure(catalog, city, info.id), info) for info in indicators],
+                Cell(clean(", ".join(growth.sector for growth in city.sectors)) or MISSING),
+            ]
+        )
+    notes = [] if cities else ["no city matches these filters"]
+    table = Table(columns, rows, footnotes=[ESTIMATE_FOOTNOTE] if cities else [])
+    return View(records, [table] if cities else [], notes, field_names(catalog))
+
+
+def _short_header(info: IndicatorInfo) -> str:
+    names = {"population": "pop. (m)", "gdp": "GDP (bn CNY)", "gdp_per_capita": "GDP/cap (k CNY)"}
+    return names.get(info.id, unit_header(info))
+
+
+# --- show -----------------------------------------------------------------------------
+
+
+def show_view(catalog: Catalog, city: City) -> View:
+    profile = city_profile(catalog, city)
+    region = catalog.regions.get(city.region)
+    batch = next((b for b in catalog.dataset.program.batches if b.number == city.batch), None)
+    identity = [
+        ("Name", f"{city.name} ({city.name_zh})"),
+        ("Aliases", ", ".join(city.aliases) or MISSING),
+        ("Province", f"{city.province} · {city.level}" + (" · provincial capital" if city.provincial_capital else "")
+         + (" · separately planned" if city.separately_planned else "")),
+        ("Region", f"{region.name if region else city.region} · {'coastal' if city.coastal else 'inland'}"
+         + (f" ({city.coastal_note})" if city.coastal_note else "")),
+        ("Coordinates", f"{city.lat:.2f}° N, {city.lon:.2f}° E [{city.coordinates_source}]"),
+        ("Batch", f"{city.batch} ({batch.date.year})" + (f", {batch.document}" if batch and batch.document else "")
+         if batch else str(city.batch)),
+        ("Joined", city.joined.isoformat()),
+        ("Free trade zone", f"{city.ftz.name}, since {city.ftz.since} [{city.ftz.source}]" if city.ftz else MISSING),
+        ("Pilot focus", f"{city.focus} [{city.focus_source}, {city.focus_confidence}]"),
+    ]
+    profile_table = Table(
+        [Column("field", no_wrap=True), Column("value")],
+        [[Cell(k, "heading"), Cell(clean(v))] for k, v in identity],
+        title=f"{city.name} {city.name_zh}",
+        show_header=False,
+    )
+    figure_rows = []
+    for info in catalog.indicators.values():
+        value = figure(catalog, city, info.id)
+        when = "" if value is None else " ".join(x for x in (value.edition or str(value.year or ""),) if x)
+        figure_rows.append(
+            [
+                Cell(info.name),
+                value_cell(value, info),
+                Cell("" if info.unit == "yes/no" else info.unit, "dim"),
+                Cell(clean(when)),
+                Cell(clean(f"[{value.source}]" if value and value.source else ("computed" if value else "")), "dim"),
+                Cell(value.confidence if value and value.confidence else "", "dim"),
+                Cell(clean(value.note) if value and value.note else "", "dim"),
+            ]
+        )
+    figures_table = Table(
+        [
+            Column("indicator", min_width=12),
+            Column("value", justify="right", no_wrap=True),
+            Column("unit", drop=3),
+            Column("year", drop=2),
+            Column("source", no_wrap=True),
+            Column("conf.", drop=4),
+            Column("note", drop=1, min_width=20),
+        ],
+        figure_rows,
+        title="Figures",
+        footnotes=[ESTIMATE_FOOTNOTE],
+    )
+    sector_rows = [
+        [
+            Cell(clean(catalog.sectors[g.sector].name if g.sector in catalog.sectors else g.sector)),
+            Cell(clean(g.evidence)),
+            Cell(clean(f"[{g.source}] {g.confidence}"), "dim"),
+        ]
+        for g in city.sectors
+    ]
+    sectors_table = Table(
+        [Column("sector", no_wrap=True), Column("evidence"), Column("source", no_wrap=True)],
+        sector_rows,
+        title="Growth sectors",
+    )
+    source_rows = [
+        [
+            Cell(clean(f"[{s['id']}]")),
+            Cell(clean(f"{s['title']}. {s['publisher']}" + (f", {s['date']}" if s.get("date") else "") + f". {s['url']}")),
+        ]
+        for s in profile["sources"]
+    ]
+    sources_table = Table([Column("id", no_wrap=True), Column("source")], source_rows, title="Sources", show_header=False)
+    tables = [profile_table, figures_table]
+    if sector_rows:
+        tables.append(sectors_table)
+    tables.append(sources_table)
+    return View(profile, tables, [], list(profile))
+
+
+# --- compare ------------------------------------------------------------------------------
+
+
+def compare_view(catalog: Catalog, comparison: Comparison) -> View:
+    cities = comparison.cities
+    two = len(cities) == 2
+    columns = [Column("indicator", min_width=14)]
+    columns += [Column(f"{c.name}", justify="right", no_wrap=True) for c in cities]
+    if two:
+        columns.append(Column("difference", justify="right", drop=1, no_wrap=True))
+    profile_rows: list[list[Cell]] = []
+    for label, getter in (
+        ("Region", lambda c: catalog.regions[c.region].name if c.region in catalog.regions else c.region),
+        ("Coastal", lambda c: "coastal" if c.coastal else "inland"),
+        ("Batch (joined)", lambda c: f"{c.batch} ({c.joined.isoformat()})"),
+        ("Free trade zone", lambda c: f"since {c.ftz.since}" if c.ftz else MISSING),
+    ):
+        row = [Cell(label, "heading"), *[Cell(clean(getter(c))) for c in cities]]
+        profile_rows.append(row + ([Cell("")] if two else []))
+    rows = list(profile_rows)
+    data_rows = []
+    for compare_row in comparison.rows:
+        info = compare_row.indicator
+        cells = [Cell(unit_header(info))]
+        cells += [value_cell(v, info, best=i in compare_row.best) for i, v in enumerate(compare_row.values)]
+        if two:
+            cells.append(Cell(_difference_text(compare_row.difference, info)))
+        rows.append(cells)
+        data_rows.append(
+            {
+                "indicator": info.id,
+                "name": info.name,
+                "unit": info.unit,
+                "lower_is_better": info.lower_is_better,
+                "values": {
+                    city.id: (v.as_json() if v is not None else None) for city, v in zip(cities, compare_row.values, strict=True)
+                },
+                "best": [cities[i].id for i in compare_row.best],
+                "difference": None
+                if compare_row.difference is None
+                else {"absolute": compare_row.difference.absolute, "percent": compare_row.difference.percent},
+            }
+        )
+    sector_names = {s: catalog.sectors[s].name for s in catalog.sectors}
+    sector_rows = [[Cell("shared"), Cell(", ".join(sector_names[s] for s in comparison.shared_sectors) or MISSING)]]
+    sector_rows += [
+        [Cell(f"only {catalog.cities[cid].name}"), Cell(clean(", ".join(sector_names.get(s, s) for s in only)) or MISSING)]
+        for cid, only in comparison.unique_sectors.items()
+    ]
+    footnotes = ["★ best value in the row (for ranks, the lowest)", ESTIMATE_FOOTNOTE]
+    if two:
+        footnotes.append(f"difference: {cities[0].name} minus {cities[1].name}, and as % of {cities[1].name}")
+    data = {
+        "cities": [city_record(catalog, c) for c in cities],
+        "rows": data_rows,
+        "sectors": {"shared": comparison.shared_sectors, "unique": comparison.unique_sectors},
+    }
+    tables = [
+        Table(columns, rows, title=" vs ".join(f"{c.name} {c.name_zh}" for c in cities), footnotes=footnotes),
+        Table([Column("growth sectors", no_wrap=True), Column("")], sector_rows, show_header=False),
+    ]
+    return View(data, tables, [], list(data))
+
+
+def _difference_text(difference: Any, info: IndicatorInfo) -> str:
+    if difference is None:
+        return ""
+    decimals = DECIMALS_BY_UNIT.get(info.unit, 0 if info.kind in ("rank", "count") else 2)
+    absolute = difference.absolute
+    text = f"{absolute:+,.{decimals}f}" if decimals else f"{int(absolute):+,}"
+    if difference.percent is not None and info.kind != "rank":
+        text += f" ({difference.percent:+.0f}%)"
+    return text
+
+
+# --- rank ----------------------------------------------------------------------------------
+
+
+def rank_records(ranked: list[Ranked]) -> list[dict[str, Any]]:
+    return [
+        {
+            "rank": r.position,
+            "id": r.city.id,
+            "name": r.city.name,
+            "name_zh": r.city.name_zh,
+            "score": r.score,
+            "missing": r.missing,
+            "contributions": {
+                c.indicator.id: {
+                    "value": c.value.value if c.value is not None else None,
+                    "unit": c.indicator.unit,
+                    "points": c.points,
+                    "weight": c.weight,
+                    "share": c.share,
+                }
+                for c in r.contributions
+            },
+        }
+        for r in ranked
+    ]
+
+
+def rank_view(catalog: Catalog, ranked: list[Ranked], weights: dict[str, float], explain: bool, policy: str) -> View:
+    records = rank_records(ranked)
+    weights_text = ", ".join(f"{name}×{weight:g}" for name, weight in weights.items())
+    footnotes = [
+        f"score 0-100: weighted mean of min-max points over the {len(ranked)} cities ranked ({weights_text})",
+        "missing values " + ("score 0" if policy == "zero" else "are left out of the mean") + " and are listed",
+    ]
+    if explain:
+        infos = [catalog.indicators[name] for name in weights]
+        columns = [Column("#", justify="right"), Column("city", no_wrap=True), Column("score", justify="right")]
+        columns += [Column(f"{info.id} ×{weights[info.id]:g}", justify="right") for info in infos]
+        rows = []
+        for r in ranked:
+            cells = [Cell(str(r.position)), Cell(clean(r.city.name)), Cell(f"{r.score:.1f}")]
+            for c in r.contributions:
+                if c.points is None:
+                    cells.append(Cell(f"{MISSING} → {'0' if policy == 'zero' else 'skip'}", "missing"))
+                else:
+                    cells.append(Cell(f"{value_text(c.value, c.indicator)} → {c.points:.0f} (+{c.share:.1f})"))
+            rows.append(cells)
+        footnotes.insert(1, "each cell: value → points (+ what it adds to the score)")
+        table = Table(columns, rows, title="Ranking, every indicator", footnotes=footnotes)
+    else:
+        columns = [
+            Column("#", justify="right"),
+            Column("city", no_wrap=True),
+            Column("中文", no_wrap=True, drop=2),
+            Column("score", min_width=10),
+            Column("top contributions", drop=1),
+            Column("missing", drop=3),
+        ]
+        rows = []
+        for r in ranked:
+            top = sorted((c for c in r.contributions if c.share > 0), key=lambda c: (-c.share, c.indicator.id))[:3]
+            rows.append(
+                [
+                    Cell(str(r.position)),
+                    Cell(clean(r.city.name)),
+                    Cell(clean(r.city.name_zh)),
+                    Cell(f"{r.score:5.1f}", bar=r.score),
+                    Cell(", ".join(f"{c.indicator.id} +{c.share:.1f}" for c in top) or MISSING),
+                    Cell(", ".join(r.missing), "missing") if r.missing else Cell(""),
+                ]
+            )
+        table = Table(columns, rows, title="Ranking", footnotes=footnotes)
+    notes = [] if ranked else ["no city to rank"]
+    return View(records, [table] if ranked else [], notes, list(records[0]) if records else _RANK_FIELDS)
+
+
+_RANK_FIELDS = ["rank", "id", "name", "name_zh", "score", "missing", "contributions"]
+
+
+# --- sectors and regions ----------------------------------------------------------------------
+
+
+def sectors_view(catalog: Catalog) -> View:
+    counts = {s: 0 for s in catalog.sectors}
+    for city in catalog.dataset.cities:
+        for growth in city.sectors:
+            if growth.sector in counts:
+                counts[growth.sector] += 1
+    records = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "name_zh": s.name_zh,
+            "aliases": list(s.aliases),
+            "description": s.description,
+            "indicators": list(s.indicators),
+            "weights": dict(s.weights),
+            "cities": counts[s.id],
+        }
+        for s in catalog.dataset.sectors
+    ]
+    rows = [
+        [
+            Cell(clean(s.id)),
+            Cell(clean(f"{s.name} {s.name_zh}")),
+            Cell(str(counts[s.id])),
+            Cell(clean(", ".join(s.indicators))),
+            Cell(clean(s.description)),
+        ]
+        for s in catalog.dataset.sectors
+    ]
+    columns = [
+        Column("id", no_wrap=True),
+        Column("sector", drop=2),
+        Column("cities", justify="right"),
+        Column("indicators", drop=1),
+        Column("description", drop=3),
+    ]
+    return View(records, [Table(columns, rows, title="Growth sectors")], [], list(records[0]) if records else [])
+
+
+def sector_view(catalog: Catalog, sector_id: str) -> View:
+    sector = catalog.sectors[sector_id]
+    records = []
+    rows = []
+    for city in catalog.dataset.cities:
+        for growth in city.sectors:
+            if growth.sector == sector_id:
+                records.append(
+                    {
+                        "id": city.id,
+                        "name": city.name,
+                        "name_zh": city.name_zh,
+                        "evidence": growth.evidence,
+                        "source": growth.source,
+                        "confidence": growth.confidence,
+                    }
+                )
+                rows.append(
+                    [
+                        Cell(clean(city.id)),
+                        Cell(clean(city.name_zh)),
+                        Cell(clean(growth.evidence)),
+                        Cell(clean(f"[{growth.source}] {growth.confidence}"), "dim"),
+                    ]
+                )
+    columns = [Column("city", no_wrap=True), Column("中文", no_wrap=True, drop=1), Column("evidence"), Column("source", no_wrap=True)]
+    title = f"{sector.name} {sector.name_zh}: {len(records)} cities"
+    notes = [] if records else [f"no city lists the sector '{sector_id}'"]
+    table = Table(columns, rows, title=title, footnotes=[clean(sector.description)])
+    fields = ["id", "name", "name_zh", "evidence", "source", "confidence"]
+    return View(records, [table] if records else [], notes, fields)
+
+
+def region_records(catalog: Catalog) -> list[dict[str, Any]]:
+    records = []
+    for region in catalog.dataset.regions:
+        cities = [c for c in catalog.dataset.cities if c.region == region.id]
+        record: dict[str, Any] = {
+            "id": region.id,
+            "name": region.name,
+            "name_zh": region.name_zh,
+            "description": region.description,
+            "provinces": list(region.provinces),
+            "cities": [c.id for c in cities],
+            "city_count": len(cities),
+            "coastal": sum(1 for c in cities if c.coastal),
+            "inland": sum(1 for c in cities if not c.coastal),
+        }
+        for key in ("population", "gdp"):
+            values = [figure(catalog, c, key) for c in cities]
+            known = [v.number for v in values if v is not None and v.number is not None]
+            info = catalog.indicators.get(key)
+            record[key] = {
+                "value": round(sum(known), 4) if known else None,
+                "unit": info.unit if info else None,
+                "cities_counted": len(known),
+                "cities_missing": [c.id for c, v in zip(cities, values, strict=True) if v is None or v.number is None],
+            }
+        records.append(record)
+    return records
+
+
+def regions_view(catalog: Catalog) -> View:
+    records = region_records(catalog)
+    rows = []
+    for r in records:
+        def total(key: str, decimals: int) -> Cell:
+            part = r[key]
+            if part["value"] is None:
+                return Cell(MISSING, "missing")
+            text = number(part["value"], decimals)
+            return Cell(text + ("†" if part["cities_missing"] else ""))
+
+        rows.append(
+            [
+                Cell(clean(f"{r['name']} {r['name_zh']}")),
+                Cell(str(r["city_count"]), ),
+                Cell(clean(", ".join(catalog.cities[c].name for c in r["cities"])) or MISSING),
+                Cell(str(r["coastal"])),
+                Cell(str(r["inland"])),
+                total("population", 1),
+                total("gdp", 0),
+            ]
+        )
+    columns = [
+        Column("region", no_wrap=True),
+        Column("n", justify="right"),
+        Column("pilot cities", min_width=16),
+        Column("coastal", justify="right"),
+        Column("inland", justify="right"),
+        Column("pop. (m)", justify="right", no_wrap=True),
+        Column("GDP (bn CNY)", justify="right", no_wrap=True),
+    ]
+    footnotes = ["† a city's figure is missing, so the total counts the others (see JSON cities_missing)"]
+    return View(records, [Table(columns, rows, title="NBS macro-regions", footnotes=footnotes)], [], list(records[0]) if records else [])
