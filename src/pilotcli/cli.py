@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -61,7 +61,7 @@ def complete_field(ctx: typer.Context, incomplete: str) -> list[str]:
 # --- Shared options ----------------------------------------------------------------------
 
 
-class FormatChoice(str, Enum):
+class FormatChoice(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -69,13 +69,13 @@ class FormatChoice(str, Enum):
     markdown = "markdown"
 
 
-FormatOpt = Annotated[
-    FormatChoice, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-]
+FormatOpt = Annotated[FormatChoice, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
 FieldsOpt = Annotated[
     str | None,
-    typer.Option("--fields", help="Comma-separated JSON keys to keep (json, jsonl, csv).", autocompletion=complete_field),
+    typer.Option(
+        "--fields", help="Comma-separated JSON keys to keep (json, jsonl, csv).", autocompletion=complete_field
+    ),
 ]
 BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 byte-order mark (for spreadsheets).")]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour in tables (also: NO_COLOR, TERM=dumb).")]
@@ -83,18 +83,27 @@ NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour in table
 SectorOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--sector", "-s", help="Growth sector id, name or alias; repeat for several (any of them).",
+        "--sector",
+        "-s",
+        help="Growth sector id, name or alias; repeat for several (any of them).",
         autocompletion=complete_sector,
     ),
 ]
 AllSectorsOpt = Annotated[bool, typer.Option("--all-sectors", help="With several --sector: cities with all of them.")]
-RegionOpt = Annotated[list[str] | None, typer.Option("--region", "-r", help="East, Central, West or Northeast; repeatable.")]
+RegionOpt = Annotated[
+    list[str] | None, typer.Option("--region", "-r", help="East, Central, West or Northeast; repeatable.")
+]
 CoastalOpt = Annotated[bool | None, typer.Option("--coastal/--inland", help="Only coastal or only inland cities.")]
-BatchOpt = Annotated[list[int] | None, typer.Option("--batch", "-b", help="Batch year (2015, 2021, 2022, 2025) or number; repeatable.")]
+BatchOpt = Annotated[
+    list[int] | None, typer.Option("--batch", "-b", help="Batch year (2015, 2021, 2022, 2025) or number; repeatable.")
+]
 ProvinceOpt = Annotated[list[str] | None, typer.Option("--province", "-p", help="Province name; repeatable.")]
 FtzOpt = Annotated[bool | None, typer.Option("--ftz/--no-ftz", help="Only cities with (or without) a free trade zone.")]
 SortOpt = Annotated[
-    str | None, typer.Option("--sort", help="Sort by a field (any JSON key, e.g. gdp, gfci_rank, name).", autocompletion=complete_field)
+    str | None,
+    typer.Option(
+        "--sort", help="Sort by a field (any JSON key, e.g. gdp, gfci_rank, name).", autocompletion=complete_field
+    ),
 ]
 DescOpt = Annotated[bool, typer.Option("--desc", help="Sort in descending order.")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="Show at most N cities.")]
@@ -115,7 +124,8 @@ def _output(fmt: FormatChoice, json_: bool, fields: str | None, bom: bool, no_co
     if selected and chosen in (Format.table, Format.markdown):
         raise UsageError("--fields applies to json, jsonl and csv output", hint="add --json or --format csv")
     tty = sys.stdout.isatty()
-    color = tty and not no_color and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    wants_color = tty or bool(os.environ.get("FORCE_COLOR"))
+    color = wants_color and not no_color and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     if tty:
         width = shutil.get_terminal_size((100, 24)).columns
     else:
@@ -167,8 +177,11 @@ def main_options(
     data: Annotated[
         Path | None,
         typer.Option(
-            "--data", envvar="PILOT_DATA", help="Dataset file to use instead of the shipped one.",
-            dir_okay=True, exists=False,
+            "--data",
+            envvar="PILOT_DATA",
+            help="Dataset file to use instead of the shipped one.",
+            dir_okay=True,
+            exists=False,
         ),
     ] = None,
     version: Annotated[
@@ -212,8 +225,14 @@ def list_command(
     options = _output(fmt, json_, fields, bom, no_color)
     catalog = _catalog(ctx)
     city_filter = query.build_filter(
-        catalog, sectors=sector, all_sectors=all_sectors, regions=region, coastal=coastal,
-        batches=batch, provinces=province, ftz=ftz,
+        catalog,
+        sectors=sector,
+        all_sectors=all_sectors,
+        regions=region,
+        coastal=coastal,
+        batches=batch,
+        provinces=province,
+        ftz=ftz,
     )
     cities = query.list_cities(catalog, city_filter, sort, desc, limit)
     _emit(views.list_view(catalog, cities, sort), options)
@@ -262,7 +281,7 @@ def compare_command(
     _emit(views.compare_view(catalog, comparison), options)
 
 
-class MissingChoice(str, Enum):
+class MissingChoice(StrEnum):
     zero = "zero"
     skip = "skip"
 
@@ -272,11 +291,18 @@ def rank_command(
     ctx: typer.Context,
     sector: Annotated[
         str | None,
-        typer.Option("--sector", "-s", help="Use this sector's preset of indicators and weights.", autocompletion=complete_sector),
+        typer.Option(
+            "--sector", "-s", help="Use this sector's preset of indicators and weights.", autocompletion=complete_sector
+        ),
     ] = None,
     weight: Annotated[
         list[str] | None,
-        typer.Option("--weight", "-w", help="INDICATOR=W: set, add or (with 0) drop an indicator; repeatable.", autocompletion=complete_field),
+        typer.Option(
+            "--weight",
+            "-w",
+            help="INDICATOR=W: set, add or (with 0) drop an indicator; repeatable.",
+            autocompletion=complete_field,
+        ),
     ] = None,
     missing: Annotated[
         MissingChoice, typer.Option("--missing", help="A missing value scores 0 (zero) or is left out (skip).")
@@ -348,37 +374,50 @@ def regions_command(
     _emit(views.regions_view(_catalog(ctx)), options)
 
 
+# --- Pictures: map and timeline --------------------------------------------------------------
+
+
 # --- The error boundary -------------------------------------------------------------------------
 
 
-def _fail(message: str, status: int) -> NoReturn:
+def _report(message: str) -> None:
     from pilotcli.view import clean
 
     print(f"pilot: {clean(message)}", file=sys.stderr)
-    sys.exit(status)
 
 
-def main() -> None:
-    """Entry point: run the app; turn every error into one line on stderr and an exit status."""
+def run(argv: list[str]) -> int:
+    """Run pilot with these arguments; every error becomes one line on stderr and an exit status."""
     try:
-        status = app(standalone_mode=False, prog_name="pilot")
+        status = app(args=argv, standalone_mode=False, prog_name="pilot")
     except PilotError as error:
-        _fail(error.message + (f"; {error.hint}" if error.hint else ""), error.exit_status)
+        _report(error.message + (f"; {error.hint}" if error.hint else ""))
+        return int(error.exit_status)
     except KeyboardInterrupt:
-        sys.exit(ExitStatus.INTERRUPTED)
+        return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
         _silence_stdout()
-        sys.exit(ExitStatus.OK)
+        return int(ExitStatus.OK)
     except Exception as error:
         format_message = getattr(error, "format_message", None)
         exit_code = getattr(error, "exit_code", None)
         if callable(format_message) and isinstance(exit_code, int):  # a usage error from the parser
             context = getattr(error, "ctx", None)
             command = getattr(context, "command_path", "pilot")
-            _fail(f"{format_message()}; see '{command} --help'", exit_code)
+            _report(f"{format_message()}; see '{command} --help'")
+            return exit_code
         if type(error).__name__ == "Abort":
-            sys.exit(ExitStatus.INTERRUPTED)
+            return int(ExitStatus.INTERRUPTED)
         if os.environ.get("PILOT_DEBUG"):
             raise
-        _fail(f"internal error: {type(error).__name__}: {error} (a bug; PILOT_DEBUG=1 shows the traceback)", 70)
-    sys.exit(status if isinstance(status, int) else ExitStatus.OK)
+        _report(f"internal error: {type(error).__name__}: {error} (a bug; PILOT_DEBUG=1 shows the traceback)")
+        return INTERNAL_ERROR
+    return status if isinstance(status, int) else int(ExitStatus.OK)
+
+
+INTERNAL_ERROR = 70
+"""A bug in pilot (EX_SOFTWARE); never expected."""
+
+
+def main() -> NoReturn:
+    sys.exit(run(sys.argv[1:]))

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pilotcli import cache
 from pilotcli.errors import DataError, NotFoundError, Problem
 from pilotcli.loading import Loc, Locator, parse_toml, read_text, shipped_dataset_path, validation_problems
-from pilotcli.models import City, Dataset, IndicatorKind, Region, Sector, Source
+from pilotcli.models import Batch, City, Dataset, IndicatorKind, Region, Sector, Source
 
 
 @dataclass(frozen=True)
@@ -139,9 +139,7 @@ def _city_names(cities: Iterable[City]) -> Iterable[tuple[str, str]]:
 
 
 def _indicator_infos(dataset: Dataset) -> dict[str, IndicatorInfo]:
-    infos = {
-        ind.id: IndicatorInfo(ind.id, ind.name, ind.unit, ind.kind, ind.description) for ind in dataset.indicators
-    }
+    infos = {ind.id: IndicatorInfo(ind.id, ind.name, ind.unit, ind.kind, ind.description) for ind in dataset.indicators}
     ordered: dict[str, IndicatorInfo] = {}
     for key, info in infos.items():
         ordered[key] = info
@@ -222,7 +220,7 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
     known_indicators = set(indicators) | set(DERIVED)
     sectors = {s.id for s in dataset.sectors}
     regions = {r.id: r for r in dataset.regions}
-    batches: dict[int, Any] = {}
+    batches: dict[int, Batch] = {}
     as_of_year = dataset.dataset.as_of.year
 
     def source(loc: Loc, source_id: str) -> None:
@@ -248,16 +246,16 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
 
     for index, city in enumerate(dataset.cities):
         at: Loc = ("cities", index)
-        region = regions.get(city.region)
-        if region is None:
+        city_region = regions.get(city.region)
+        if city_region is None:
             add(((*at, "region"), f"unknown region '{city.region}'{_did_you_mean(city.region, set(regions))}"))
-        elif city.province not in region.provinces:
-            add(((*at, "province"), f"province '{city.province}' is not in region '{region.id}'"))
-        batch = batches.get(city.batch)
-        if batch is None:
+        elif city.province not in city_region.provinces:
+            add(((*at, "province"), f"province '{city.province}' is not in region '{city_region.id}'"))
+        city_batch = batches.get(city.batch)
+        if city_batch is None:
             add(((*at, "batch"), f"unknown batch {city.batch} (batches: {', '.join(map(str, sorted(batches)))})"))
-        elif city.joined < batch.date:
-            add(((*at, "joined"), f"joined {city.joined} is before its batch's date {batch.date}"))
+        elif city.joined < city_batch.date:
+            add(((*at, "joined"), f"joined {city.joined} is before its batch's date {city_batch.date}"))
         if city.joined.year > as_of_year:
             add(((*at, "joined"), f"joined {city.joined} is after the dataset's as_of date"))
         source((*at, "coordinates_source"), city.coordinates_source)
@@ -269,21 +267,26 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
         seen_sectors: set[str] = set()
         for position, growth in enumerate(city.sectors):
             if growth.sector not in sectors:
-                add(((*at, "sectors", position, "sector"), f"unknown sector '{growth.sector}'{_did_you_mean(growth.sector, sectors)}"))
+                add(
+                    (
+                        (*at, "sectors", position, "sector"),
+                        f"unknown sector '{growth.sector}'{_did_you_mean(growth.sector, sectors)}",
+                    )
+                )
             elif growth.sector in seen_sectors:
                 add(((*at, "sectors", position, "sector"), f"sector '{growth.sector}' is listed twice"))
             seen_sectors.add(growth.sector)
             source((*at, "sectors", position, "source"), growth.source)
         for key, figure in city.figures.items():
             floc: Loc = (*at, "figures", key)
-            indicator = indicators.get(key)
-            if indicator is None:
+            spec = indicators.get(key)
+            if spec is None:
                 hint = " (derived by pilot; do not store it)" if key in DERIVED else _did_you_mean(key, set(indicators))
                 add((floc, f"unknown indicator '{key}'{hint}"))
                 continue
             source((*floc, "source"), figure.source)
-            if figure.unit != indicator.unit:
-                add(((*floc, "unit"), f"unit '{figure.unit}' does not match the indicator's unit '{indicator.unit}'"))
+            if figure.unit != spec.unit:
+                add(((*floc, "unit"), f"unit '{figure.unit}' does not match the indicator's unit '{spec.unit}'"))
             if figure.year > as_of_year + 1:
                 add(((*floc, "year"), f"year {figure.year} is after the dataset's as_of date"))
             value = figure.value
@@ -291,19 +294,19 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
                 if figure.note is None:
                     add(((*floc, "note"), "a figure without a value needs a note saying why"))
                 continue
-            if indicator.kind == "flag":
+            if spec.kind == "flag":
                 if not isinstance(value, bool):
                     add(((*floc, "value"), f"expected true or false for a yes/no indicator (got {value!r})"))
                 continue
-            if isinstance(value, bool) or (indicator.kind in ("rank", "count") and not isinstance(value, int)):
-                expected = "a whole number" if indicator.kind in ("rank", "count") else "a number"
+            if isinstance(value, bool) or (spec.kind in ("rank", "count") and not isinstance(value, int)):
+                expected = "a whole number" if spec.kind in ("rank", "count") else "a number"
                 add(((*floc, "value"), f"expected {expected} (got {value!r})"))
                 continue
-            if indicator.minimum is not None and value < indicator.minimum:
-                add(((*floc, "value"), f"{value} is below the minimum {indicator.minimum:g} ({indicator.unit})"))
-            if indicator.maximum is not None and value > indicator.maximum:
-                add(((*floc, "value"), f"{value} is above the maximum {indicator.maximum:g} ({indicator.unit})"))
-            if value == 0 and indicator.kind == "quantity":
+            if spec.minimum is not None and value < spec.minimum:
+                add(((*floc, "value"), f"{value} is below the minimum {spec.minimum:g} ({spec.unit})"))
+            if spec.maximum is not None and value > spec.maximum:
+                add(((*floc, "value"), f"{value} is above the maximum {spec.maximum:g} ({spec.unit})"))
+            if value == 0 and spec.kind == "quantity":
                 add(((*floc, "value"), "0 is not a plausible value; leave the figure out if it is unknown"))
 
     # Names and aliases must point at one city each, so that lookups are unambiguous.

@@ -85,6 +85,7 @@ class NotFoundError(UsageError, LookupError):
         self.suggestions = list(suggestions)
         self.candidates = list(candidates)
         if self.candidates:
+            hint: str | None
             message = f"'{query}' matches several {kind}s: {', '.join(self.candidates)}"
             hint = "type more of the name"
         else:

@@ -39,7 +39,14 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             mib = size / 1024 / 1024
-            raise DataError([Problem(shown, f"file is {mib:,.0f} MiB; pilot reads dataset files up to {MAX_FILE_BYTES // 1024 // 1024} MiB")])
+            raise DataError(
+                [
+                    Problem(
+                        shown,
+                        f"file is {mib:,.0f} MiB; pilot reads dataset files up to {MAX_FILE_BYTES // 1024 // 1024} MiB",
+                    )
+                ]
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise DataError([Problem(shown, "no such file")], hint="check the path given to --data or PILOT_DATA") from None
@@ -54,7 +61,9 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         byte = data[error.start]
-        raise DataError([Problem(shown, f"not UTF-8 text (byte 0x{byte:02x})", line=line)], hint="save the file as UTF-8") from None
+        raise DataError(
+            [Problem(shown, f"not UTF-8 text (byte 0x{byte:02x})", line=line)], hint="save the file as UTF-8"
+        ) from None
     return text.removeprefix("\ufeff")
 
 
@@ -176,12 +185,12 @@ def _known_prefix(raw: dict[str, Any], loc: Loc) -> Loc:
     """Drop the parts of a pydantic location that are not in the data (union member tags)."""
     node: Any = raw
     for depth, part in enumerate(loc):
-        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
-        elif isinstance(part, str) and isinstance(node, dict) and part in node:
+        elif isinstance(node, dict) and isinstance(part, str):
+            if part not in node:
+                return loc[: depth + 1]  # a missing or unknown key: keep its name
             node = node[part]
-        elif isinstance(part, str) and isinstance(node, dict):
-            return loc[: depth + 1]  # a missing or unknown key: keep its name
         else:
             return loc[:depth]
     return loc
@@ -241,10 +250,8 @@ def _parent_keys(loc: Loc) -> list[str]:
         return list(models.Dataset.model_fields)
     model = top.get(names[0], models.Dataset)
     for name in names[1:]:
-        if model is models.Program and name == "figures":
-            model = models.ProgramFigure
-        else:
-            model = nested.get(name, model)
+        is_program_figure = model is models.Program and name == "figures"
+        model = models.ProgramFigure if is_program_figure else nested.get(name, model)
     return list(model.model_fields)
 
 

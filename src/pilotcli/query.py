@@ -128,7 +128,9 @@ def resolve_field(catalog: Catalog, name: str) -> str:
         return name
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     error = NotFoundError("field", name, suggestions=close)
-    error.hint = (error.hint + " " if error.hint else "") + f"valid fields: {', '.join(close + [n for n in names if n not in close])}"
+    error.hint = (
+        error.hint + " " if error.hint else ""
+    ) + f"valid fields: {', '.join(close + [n for n in names if n not in close])}"
     raise error
 
 

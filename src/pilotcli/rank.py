@@ -134,7 +134,9 @@ def rank(
             )
             for info, value, points, weight in cells
         ]
-        score = sum(weight * (points or 0.0) for _, _, points, weight in counted) / total_weight if total_weight else 0.0
+        score = (
+            sum(weight * (points or 0.0) for _, _, points, weight in counted) / total_weight if total_weight else 0.0
+        )
         scored.append((round(score, 2), city, contributions))
     scored.sort(key=lambda item: (-item[0], item[1].id))
     return [Ranked(position, city, score, parts) for position, (score, city, parts) in enumerate(scored, start=1)]

@@ -109,13 +109,24 @@ def show_view(catalog: Catalog, city: City) -> View:
     identity = [
         ("Name", f"{city.name} ({city.name_zh})"),
         ("Aliases", ", ".join(city.aliases) or MISSING),
-        ("Province", f"{city.province} · {city.level}" + (" · provincial capital" if city.provincial_capital else "")
-         + (" · separately planned" if city.separately_planned else "")),
-        ("Region", f"{region.name if region else city.region} · {'coastal' if city.coastal else 'inland'}"
-         + (f" ({city.coastal_note})" if city.coastal_note else "")),
+        (
+            "Province",
+            f"{city.province} · {city.level}"
+            + (" · provincial capital" if city.provincial_capital else "")
+            + (" · separately planned" if city.separately_planned else ""),
+        ),
+        (
+            "Region",
+            f"{region.name if region else city.region} · {'coastal' if city.coastal else 'inland'}"
+            + (f" ({city.coastal_note})" if city.coastal_note else ""),
+        ),
         ("Coordinates", f"{city.lat:.2f}° N, {city.lon:.2f}° E [{city.coordinates_source}]"),
-        ("Batch", f"{city.batch} ({batch.date.year})" + (f", {batch.document}" if batch and batch.document else "")
-         if batch else str(city.batch)),
+        (
+            "Batch",
+            f"{city.batch} ({batch.date.year})" + (f", {batch.document}" if batch and batch.document else "")
+            if batch
+            else str(city.batch),
+        ),
         ("Joined", city.joined.isoformat()),
         ("Free trade zone", f"{city.ftz.name}, since {city.ftz.since} [{city.ftz.source}]" if city.ftz else MISSING),
         ("Pilot focus", f"{city.focus} [{city.focus_source}, {city.focus_confidence}]"),
@@ -171,11 +182,15 @@ def show_view(catalog: Catalog, city: City) -> View:
     source_rows = [
         [
             Cell(clean(f"[{s['id']}]")),
-            Cell(clean(f"{s['title']}. {s['publisher']}" + (f", {s['date']}" if s.get("date") else "") + f". {s['url']}")),
+            Cell(
+                clean(f"{s['title']}. {s['publisher']}" + (f", {s['date']}" if s.get("date") else "") + f". {s['url']}")
+            ),
         ]
         for s in profile["sources"]
     ]
-    sources_table = Table([Column("id", no_wrap=True), Column("source")], source_rows, title="Sources", show_header=False)
+    sources_table = Table(
+        [Column("id", no_wrap=True), Column("source")], source_rows, title="Sources", show_header=False
+    )
     tables = [profile_table, figures_table]
     if sector_rows:
         tables.append(sectors_table)
@@ -194,13 +209,13 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     if two:
         columns.append(Column("difference", justify="right", drop=1, no_wrap=True))
     profile_rows: list[list[Cell]] = []
-    for label, getter in (
-        ("Region", lambda c: catalog.regions[c.region].name if c.region in catalog.regions else c.region),
-        ("Coastal", lambda c: "coastal" if c.coastal else "inland"),
-        ("Batch (joined)", lambda c: f"{c.batch} ({c.joined.isoformat()})"),
-        ("Free trade zone", lambda c: f"since {c.ftz.since}" if c.ftz else MISSING),
+    for label, texts in (
+        ("Region", [catalog.regions[c.region].name if c.region in catalog.regions else c.region for c in cities]),
+        ("Coastal", ["coastal" if c.coastal else "inland" for c in cities]),
+        ("Batch (joined)", [f"{c.batch} ({c.joined.isoformat()})" for c in cities]),
+        ("Free trade zone", [f"since {c.ftz.since}" if c.ftz else MISSING for c in cities]),
     ):
-        row = [Cell(label, "heading"), *[Cell(clean(getter(c))) for c in cities]]
+        row = [Cell(label, "heading"), *[Cell(clean(text)) for text in texts]]
         profile_rows.append(row + ([Cell("")] if two else []))
     rows = list(profile_rows)
     data_rows = []
@@ -218,7 +233,8 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
                 "unit": info.unit,
                 "lower_is_better": info.lower_is_better,
                 "values": {
-                    city.id: (v.as_json() if v is not None else None) for city, v in zip(cities, compare_row.values, strict=True)
+                    city.id: (v.as_json() if v is not None else None)
+                    for city, v in zip(cities, compare_row.values, strict=True)
                 },
                 "best": [cities[i].id for i in compare_row.best],
                 "difference": None
@@ -229,7 +245,10 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     sector_names = {s: catalog.sectors[s].name for s in catalog.sectors}
     sector_rows = [[Cell("shared"), Cell(", ".join(sector_names[s] for s in comparison.shared_sectors) or MISSING)]]
     sector_rows += [
-        [Cell(f"only {catalog.cities[cid].name}"), Cell(clean(", ".join(sector_names.get(s, s) for s in only)) or MISSING)]
+        [
+            Cell(f"only {catalog.cities[cid].name}"),
+            Cell(clean(", ".join(sector_names.get(s, s) for s in only)) or MISSING),
+        ]
         for cid, only in comparison.unique_sectors.items()
     ]
     footnotes = ["★ best value in the row (for ranks, the lowest)", ESTIMATE_FOOTNOTE]
@@ -341,7 +360,7 @@ _RANK_FIELDS = ["rank", "id", "name", "name_zh", "score", "missing", "contributi
 
 
 def sectors_view(catalog: Catalog) -> View:
-    counts = {s: 0 for s in catalog.sectors}
+    counts = dict.fromkeys(catalog.sectors, 0)
     for city in catalog.dataset.cities:
         for growth in city.sectors:
             if growth.sector in counts:
@@ -404,7 +423,12 @@ def sector_view(catalog: Catalog, sector_id: str) -> View:
                         Cell(clean(f"[{growth.source}] {growth.confidence}"), "dim"),
                     ]
                 )
-    columns = [Column("city", no_wrap=True), Column("中文", no_wrap=True, drop=1), Column("evidence"), Column("source", no_wrap=True)]
+    columns = [
+        Column("city", no_wrap=True),
+        Column("中文", no_wrap=True, drop=1),
+        Column("evidence"),
+        Column("source", no_wrap=True),
+    ]
     title = f"{sector.name} {sector.name_zh}: {len(records)} cities"
     notes = [] if records else [f"no city lists the sector '{sector_id}'"]
     table = Table(columns, rows, title=title, footnotes=[clean(sector.description)])
@@ -445,22 +469,15 @@ def regions_view(catalog: Catalog) -> View:
     records = region_records(catalog)
     rows = []
     for r in records:
-        def total(key: str, decimals: int) -> Cell:
-            part = r[key]
-            if part["value"] is None:
-                return Cell(MISSING, "missing")
-            text = number(part["value"], decimals)
-            return Cell(text + ("†" if part["cities_missing"] else ""))
-
         rows.append(
             [
                 Cell(clean(f"{r['name']} {r['name_zh']}")),
-                Cell(str(r["city_count"]), ),
+                Cell(str(r["city_count"])),
                 Cell(clean(", ".join(catalog.cities[c].name for c in r["cities"])) or MISSING),
                 Cell(str(r["coastal"])),
                 Cell(str(r["inland"])),
-                total("population", 1),
-                total("gdp", 0),
+                _total_cell(r["population"], 1),
+                _total_cell(r["gdp"], 0),
             ]
         )
     columns = [
@@ -473,4 +490,15 @@ def regions_view(catalog: Catalog) -> View:
         Column("GDP (bn CNY)", justify="right", no_wrap=True),
     ]
     footnotes = ["† a city's figure is missing, so the total counts the others (see JSON cities_missing)"]
-    return View(records, [Table(columns, rows, title="NBS macro-regions", footnotes=footnotes)], [], list(records[0]) if records else [])
+    return View(
+        records,
+        [Table(columns, rows, title="NBS macro-regions", footnotes=footnotes)],
+        [],
+        list(records[0]) if records else [],
+    )
+
+
+def _total_cell(part: dict[str, Any], decimals: int) -> Cell:
+    if part["value"] is None:
+        return Cell(MISSING, "missing")
+    return Cell(number(part["value"], decimals) + ("†" if part["cities_missing"] else ""))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pilotcli.errors import UsageError
@@ -16,7 +16,7 @@ from pilotcli.render.text import render_csv, render_json, render_jsonl, render_m
 from pilotcli.view import View
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"

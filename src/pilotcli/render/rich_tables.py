@@ -94,7 +94,9 @@ def _width_needed(table: Table, keep: list[int]) -> int:
     total = 0
     for i in keep:
         column = table.columns[i]
-        texts = [column.header] + [row[i].text + (" " * (BAR_CELLS + 1) if row[i].bar is not None else "") for row in table.rows]
+        texts = [column.header] + [
+            row[i].text + (" " * (BAR_CELLS + 1) if row[i].bar is not None else "") for row in table.rows
+        ]
         if column.no_wrap:
             width = max(cell_len(t) for t in texts)
         else:

@@ -1,0 +1,51 @@
+"""Shared fixtures: the shipped dataset, an in-process CLI runner, a private cache."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pilotcli.cli import run
+from pilotcli.dataset import Catalog, load
+from pilotcli.loading import shipped_dataset_path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "cities.toml"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every test gets its own validated-dataset cache and no stray configuration.
+    monkeypatch.setenv("PILOT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    for name in ("PILOT_DATA", "PILOT_NO_CACHE", "NO_COLOR", "PILOT_DEBUG", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load(shipped_dataset_path())
+
+
+@dataclass(frozen=True)
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str) -> Result:
+    """Run `pilot ARGS` in-process through the console script's own entry point."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = run(list(args))
+    return Result(code, out.getvalue(), err.getvalue())
