@@ -374,6 +374,122 @@ def regions_command(
     _emit(views.regions_view(_catalog(ctx)), options)
 
 
+@app.command("validate")
+def validate_command(
+    ctx: typer.Context,
+    path: Annotated[
+        Path | None, typer.Argument(help="Dataset file (default: --data, PILOT_DATA or the shipped one).")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Check a dataset file and list every problem (exit 0 valid, 1 not).
+
+    Example: pilot validate my-cities.toml
+    """
+    from pilotcli.dataset import validate_file
+    from pilotcli.loading import shipped_dataset_path
+    from pilotcli.render.text import render_json
+
+    file = path or ctx.find_root().params.get("data") or shipped_dataset_path()
+    problems = validate_file(Path(file))
+    if json_:
+        write_stdout(
+            render_json(
+                {
+                    "path": str(file),
+                    "valid": not problems,
+                    "problems": [
+                        {"line": p.line, "column": p.column, "city": p.city, "field": p.field, "message": p.message}
+                        for p in problems
+                    ],
+                }
+            )
+        )
+    else:
+        from pilotcli.view import clean
+
+        write_stdout("".join(clean(str(p)) + "\n" for p in problems))
+        if problems:
+            _report(f"{file}: {len(problems)} problem{'s' if len(problems) > 1 else ''}")
+        else:
+            _report(f"{file}: valid")
+    if problems:
+        raise typer.Exit(int(ExitStatus.DATA_ERROR))
+
+
+class ExportFormat(StrEnum):
+    toml = "toml"
+    json = "json"
+    csv = "csv"
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    sector: SectorOpt = None,
+    all_sectors: AllSectorsOpt = False,
+    region: RegionOpt = None,
+    coastal: CoastalOpt = None,
+    batch: BatchOpt = None,
+    province: ProvinceOpt = None,
+    ftz: FtzOpt = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="toml (a complete dataset), json or csv.")] = (
+        ExportFormat.toml
+    ),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    bom: BomOpt = False,
+) -> None:
+    """Export the (filtered) dataset: TOML that pilot can load again, JSON or CSV.
+
+    Example: pilot export --region west -o west.toml
+    """
+    from pilotcli import export, query
+    from pilotcli.render.text import render_csv
+
+    catalog = _catalog(ctx)
+    city_filter = query.build_filter(
+        catalog,
+        sectors=sector,
+        all_sectors=all_sectors,
+        regions=region,
+        coastal=coastal,
+        batches=batch,
+        provinces=province,
+        ftz=ftz,
+    )
+    cities = query.select(catalog, city_filter)
+    if fmt is ExportFormat.toml:
+        text = export.to_toml(export.subset(catalog, cities))
+    elif fmt is ExportFormat.json:
+        text = export.to_json(export.subset(catalog, cities))
+    else:
+        text = render_csv([query.city_record(catalog, city) for city in cities])
+    if output is None:
+        write_stdout(("\ufeff" if bom and fmt is ExportFormat.csv else "") + text)
+    else:
+        export.write_atomic(output, text, force=force, bom=bom and fmt is ExportFormat.csv)
+        _report(f"wrote {len(cities)} cities to {output}")
+
+
+@app.command("schema")
+def schema_command(
+    output_format: Annotated[
+        bool, typer.Option("--output-format", help="The schema of the JSON output instead of the dataset file.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the dataset file (or of the JSON output).
+
+    Example: pilot schema --output-format > pilot-output.schema.json
+    """
+    from pilotcli import contract
+    from pilotcli.render.text import render_json
+
+    write_stdout(render_json(contract.output_schema() if output_format else contract.dataset_schema()))
+
+
 # --- Pictures: map and timeline --------------------------------------------------------------
 
 

@@ -333,3 +333,15 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
 def _did_you_mean(name: str, known: set[str]) -> str:
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def validate_file(file: Path) -> list[Problem]:
+    """Every problem found in a dataset file (an empty list when it is valid)."""
+    shown = str(file)
+    try:
+        text = read_text(file)
+        raw = parse_toml(text, shown)
+    except DataError as error:
+        return error.problems
+    _, problems = validate(raw, text, shown)
+    return problems

@@ -1,0 +1,226 @@
+"""The JSON output contract, as models: `pilot schema --output-format` prints their schema.
+
+The views build plain dicts for speed; these models describe them, and the
+contract test checks every command's real output against the schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class FigureOut(Out):
+    """A figure: `value` null means the source gives no usable value (see `note`)."""
+
+    value: bool | int | float | None
+    unit: str
+    year: int | None
+    edition: str | None
+    source: str | None = Field(description="Source id (see `pilot show` sources); null for figures computed by pilot.")
+    estimate: bool
+    confidence: Literal["high", "medium", "low"] | None
+    note: str | None
+
+
+class CityOut(BaseModel):
+    """One city, as printed by `pilot list --json`. Every indicator id is a further key whose
+    value is a figure object, or null when the dataset has no figure for it."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
+    __pydantic_extra__: dict[str, FigureOut | None] = Field(init=False)
+
+    id: str
+    name: str
+    name_zh: str
+    aliases: list[str]
+    province: str
+    region: str
+    level: str
+    provincial_capital: bool
+    separately_planned: bool
+    coastal: bool
+    lat: float
+    lon: float
+    batch: int
+    batch_year: int | None
+    joined: dt.date
+    ftz: str | None
+    ftz_since: int | None
+    focus: str
+    sectors: list[str]
+
+
+class SourceOut(Out):
+    id: str
+    title: str
+    publisher: str
+    url: str
+    date: str | None
+    note: str | None
+
+
+class EvidenceOut(Out):
+    sector: str
+    evidence: str
+    source: str
+    confidence: Literal["high", "medium", "low"]
+
+
+class FtzOut(Out):
+    name: str
+    since: int
+    source: str
+    confidence: Literal["high", "medium", "low"]
+    note: str | None
+
+
+class ProfileOut(CityOut):
+    """`pilot show CITY --json`: the city record plus evidence and sources."""
+
+    region_name: str | None
+    coastal_note: str | None
+    focus_source: str
+    focus_confidence: Literal["high", "medium", "low"]
+    ftz_detail: FtzOut | None
+    sector_evidence: list[EvidenceOut]
+    sources: list[SourceOut]
+
+
+class ContributionOut(Out):
+    value: bool | int | float | None
+    unit: str
+    points: float | None = Field(description="0-100 after normalisation; null when the value is missing.")
+    weight: float
+    share: float = Field(description="What the indicator adds to the score: weight * points / total weight.")
+
+
+class RankOut(Out):
+    """One entry of `pilot rank --json`."""
+
+    rank: int
+    id: str
+    name: str
+    name_zh: str
+    score: float
+    missing: list[str]
+    contributions: dict[str, ContributionOut]
+
+
+class DifferenceOut(Out):
+    absolute: float
+    percent: float | None
+
+
+class CompareRowOut(Out):
+    indicator: str
+    name: str
+    unit: str
+    lower_is_better: bool
+    values: dict[str, FigureOut | None]
+    best: list[str]
+    difference: DifferenceOut | None
+
+
+class SectorsOut(Out):
+    shared: list[str]
+    unique: dict[str, list[str]]
+
+
+class CompareOut(Out):
+    """`pilot compare A B ... --json`."""
+
+    cities: list[CityOut]
+    rows: list[CompareRowOut]
+    sectors: SectorsOut
+
+
+class SectorOut(Out):
+    """One entry of `pilot sectors --json`."""
+
+    id: str
+    name: str
+    name_zh: str
+    aliases: list[str]
+    description: str
+    indicators: list[str]
+    weights: dict[str, float]
+    cities: int
+
+
+class SectorCityOut(Out):
+    """One entry of `pilot sectors SECTOR --json`."""
+
+    id: str
+    name: str
+    name_zh: str
+    evidence: str
+    source: str
+    confidence: Literal["high", "medium", "low"]
+
+
+class TotalOut(Out):
+    value: float | None
+    unit: str | None
+    cities_counted: int
+    cities_missing: list[str]
+
+
+class RegionOut(Out):
+    """One entry of `pilot regions --json`."""
+
+    id: str
+    name: str
+    name_zh: str
+    description: str
+    provinces: list[str]
+    cities: list[str]
+    city_count: int
+    coastal: int
+    inland: int
+    population: TotalOut
+    gdp: TotalOut
+
+
+OUTPUTS: dict[str, tuple[type[BaseModel], bool]] = {
+    "list": (CityOut, True),
+    "show": (ProfileOut, False),
+    "compare": (CompareOut, False),
+    "rank": (RankOut, True),
+    "sectors": (SectorOut, True),
+    "sector": (SectorCityOut, True),
+    "regions": (RegionOut, True),
+}
+"""Command -> (record model, whether the output is an array of them)."""
+
+
+def output_schema() -> dict[str, Any]:
+    """One JSON Schema: `$defs` per command output; the root accepts any of them."""
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema([(model, "serialization") for model, _ in OUTPUTS.values()], title="pilot JSON output")
+    defs = top.get("$defs", {})
+    commands: dict[str, Any] = {}
+    for command, (model, is_array) in OUTPUTS.items():
+        ref = {"$ref": f"#/$defs/{model.__name__}"}
+        commands[command] = {"type": "array", "items": ref} if is_array else ref
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "pilot JSON output",
+        "description": "What `pilot COMMAND --json` prints; `$defs/commands` maps each command to its shape.",
+        "anyOf": list(commands.values()),
+        "$defs": {**defs, "commands": commands},
+    }
+
+
+def dataset_schema() -> dict[str, Any]:
+    from pilotcli.models import Dataset
+
+    schema = Dataset.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

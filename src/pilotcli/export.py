@@ -1,0 +1,69 @@
+"""Export a (filtered) dataset as TOML, JSON or CSV, and write files atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pilotcli.dataset import Catalog
+from pilotcli.errors import DataError, Problem
+from pilotcli.models import City, Dataset
+
+
+def subset(catalog: Catalog, cities: list[City]) -> Dataset:
+    """The dataset with only these cities; sources, sectors and regions are kept whole."""
+    return catalog.dataset.model_copy(update={"cities": tuple(cities)})
+
+
+def dataset_document(dataset: Dataset) -> dict[str, Any]:
+    # TOML has no null: a missing optional value is left out, as in the hand-edited file.
+    document: dict[str, Any] = dataset.model_dump(mode="python", exclude_none=True)
+    return document
+
+
+def to_toml(dataset: Dataset) -> str:
+    import tomli_w
+
+    header = "# pilot dataset, exported by `pilot export`; validate with `pilot validate FILE`.\n"
+    return header + tomli_w.dumps(dataset_document(dataset))
+
+
+def to_json(dataset: Dataset) -> str:
+    return json.dumps(dataset.model_dump(mode="json"), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def write_atomic(path: Path, text: str, *, force: bool, bom: bool = False) -> None:
+    """Write via a temporary file in the same folder, then rename: never half-written.
+
+    An existing file is left alone unless `force` is set.
+    """
+    shown = str(path)
+    if path.is_dir():
+        raise DataError([Problem(shown, "is a directory")])
+    if path.exists() and not force:
+        raise DataError([Problem(shown, "file exists")], hint="add --force to overwrite it")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise DataError([Problem(shown, f"no such folder '{folder}'")])
+    data = (("\ufeff" if bom else "") + text).encode("utf-8")
+    temporary: str | None = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        ) as handle:
+            temporary = handle.name
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+        temporary = None
+    except PermissionError:
+        raise DataError([Problem(shown, "permission denied")]) from None
+    except OSError as error:
+        raise DataError([Problem(shown, f"cannot write the file: {error.strerror or error}")]) from None
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)

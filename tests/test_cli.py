@@ -1,0 +1,394 @@
+"""The explorer commands through the CLI entry point, with JSON parsed and compared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import run_cli
+from pilotcli.dataset import Catalog
+
+HOSPITAL_PILOT = {"beijing", "tianjin", "shanghai", "hainan", "nanjing", "guangzhou", "shenzhen", "fuzhou", "suzhou"}
+VATS_PILOT = {"beijing", "shanghai", "hainan", "shenzhen"}
+
+
+def ids(rows: list[dict[str, Any]]) -> list[str]:
+    return [row["id"] for row in rows]
+
+
+def listed(*args: str) -> list[str]:
+    result = run_cli("list", "--json", *args)
+    assert result.exit_code == 0, result.stderr
+    return ids(result.json())
+
+
+# --- list ----------------------------------------------------------------------------
+
+
+def test_list_returns_all_areas_in_file_order(catalog: Catalog) -> None:
+    assert listed() == [city.id for city in catalog.dataset.cities]
+    assert len(listed()) == 20
+
+
+def test_list_healthcare_is_the_foreign_hospital_pilot() -> None:
+    # Every healthcare city in the data stands on the 2024 wholly-foreign-owned hospital pilot.
+    assert set(listed("--sector", "healthcare")) == HOSPITAL_PILOT
+    assert set(listed("--sector", "health")) == HOSPITAL_PILOT  # alias
+
+
+def test_several_sectors_mean_any_unless_all_sectors() -> None:
+    any_of = set(listed("--sector", "telecom", "--sector", "healthcare"))
+    all_of = set(listed("--sector", "telecom", "--sector", "healthcare", "--all-sectors"))
+    assert any_of == HOSPITAL_PILOT | VATS_PILOT
+    assert all_of == VATS_PILOT & HOSPITAL_PILOT
+    assert all_of <= any_of
+
+
+@pytest.mark.parametrize("name", ["west", "West", "西部"])
+def test_region_filter_accepts_id_name_and_chinese(name: str) -> None:
+    assert set(listed("--region", name)) == {"chongqing", "chengdu", "xian"}
+
+
+def test_coastal_and_inland_partition_the_areas() -> None:
+    coastal, inland = set(listed("--coastal")), set(listed("--inland"))
+    assert not coastal & inland
+    assert len(coastal | inland) == 20
+    assert {"shanghai", "qingdao", "xiamen", "dalian"} <= coastal
+    assert {"chengdu", "xian", "wuhan", "beijing"} <= inland
+
+
+@pytest.mark.parametrize(("batch", "expected"), [("2021", 4), ("2", 4), ("2015", 1), ("2022", 6), ("2025", 9)])
+def test_batch_filter_by_year_or_number(batch: str, expected: int) -> None:
+    assert len(listed("--batch", batch)) == expected
+
+
+def test_filters_combine_with_and() -> None:
+    assert set(listed("--province", "Guangdong")) == {"guangzhou", "shenzhen"}
+    assert listed("--province", "guangdong", "--batch", "2025") == ["shenzhen"]
+    assert set(listed("--region", "northeast", "--coastal")) == {"dalian"}
+
+
+def test_sort_by_gdp_descending_with_limit() -> None:
+    # 2024 GDP: Shanghai 53,926.71, Beijing 49,843.1, Shenzhen 36,801.87 亿元 (communiques).
+    assert listed("--sort", "gdp", "--desc", "--limit", "3") == ["shanghai", "beijing", "shenzhen"]
+
+
+def test_sort_puts_missing_values_last_in_both_directions() -> None:
+    result = run_cli("list", "--json", "--sort", "population")
+    rows = result.json()
+    values = [row["population"]["value"] if row["population"] else None for row in rows]
+    present = [v for v in values if v is not None]
+    assert present == sorted(present)
+    assert values[len(present) :] == [None] * (len(values) - len(present))
+    descending = run_cli("list", "--json", "--sort", "population", "--desc").json()
+    assert descending[-1]["population"] is None or descending[-1]["population"]["value"] is None
+    assert ids(descending)[0] == "chongqing"  # 31.90 million, the largest
+
+
+def test_empty_result_is_an_empty_array_and_a_note_in_tables() -> None:
+    result = run_cli("list", "--json", "--region", "central", "--coastal")
+    assert result.exit_code == 0
+    assert result.json() == []
+    table = run_cli("list", "--region", "central", "--coastal")
+    assert table.exit_code == 0
+    assert table.stdout == ""
+    assert "no city matches" in table.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["list", "--sector", "helthcare"], "did you mean 'healthcare'"),
+        (["list", "--region", "south"], "no region named 'south'"),
+        (["list", "--batch", "2019"], "no batch 2019"),
+        (["list", "--sort", "gpd"], "did you mean 'gdp'"),
+        (["list", "--json", "--fields", "id,gpd"], "valid fields: gdp"),
+        (["list", "--province", "Atlantis"], "no province named 'Atlantis'"),
+        (["show", "shenzen"], "did you mean 'shenzhen'"),
+        (["list", "--bogus"], "No such option"),
+        (["rank", "--weight", "gdp"], "malformed --weight 'gdp'"),
+        (["rank", "--weight", "gdp=-1"], "malformed --weight"),
+        (["rank", "--weight", "gfci=2"], "did you mean 'gfci_rank'"),
+        (["rank", "--sector", "mining"], "no sector named 'mining'"),
+        (["compare", "beijing"], "2 to 6 cities"),
+        (["compare", "beijing", "peking"], "named twice"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_clear_line(args: list[str], needle: str) -> None:
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert needle in result.stderr
+    assert result.stderr.startswith("pilot: ")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_ambiguous_prefix_lists_the_candidates() -> None:
+    result = run_cli("show", "she")
+    assert result.exit_code == 2
+    assert "shenyang" in result.stderr
+    assert "shenzhen" in result.stderr
+
+
+# --- show ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["xian", "Xi'an", "XIAN", "xi an", "西安", "Sian", "Xi’an"])
+def test_every_kind_of_name_finds_the_same_city(name: str) -> None:
+    reference = run_cli("show", "xian", "--json").json()
+    result = run_cli("show", name, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json() == reference
+
+
+def test_show_profile_carries_sources_for_every_figure() -> None:
+    profile = run_cli("show", "hefei", "--json").json()
+    assert profile["id"] == "hefei"
+    assert profile["name_zh"] == "合肥"
+    assert profile["region"] == "central"
+    assert profile["joined"] == "2025-04-11"
+    listed_sources = {source["id"] for source in profile["sources"]}
+    for key, value in profile.items():
+        if isinstance(value, dict) and "unit" in value and value.get("source"):
+            assert value["source"] in listed_sources, key
+    # 2024 GDP 13,507.7 亿元 = 1,350.77 billion CNY; population 1,000.2 万 = 10.002 million.
+    assert profile["gdp"]["value"] == pytest.approx(1350.77)
+    assert profile["population"]["value"] == pytest.approx(10.002)
+    assert profile["gdp_per_capita"]["value"] == pytest.approx(1350.77 / 10.002, abs=0.01)
+    assert profile["gdp_per_capita"]["source"] is None
+
+
+def test_show_table_has_the_profile_sections() -> None:
+    result = run_cli("show", "shenzhen")
+    assert result.exit_code == 0
+    for heading in ("Shenzhen 深圳", "Figures", "Growth sectors", "Sources", "GFCI rank"):
+        assert heading in result.stdout
+
+
+def test_missing_is_shown_as_missing_never_zero() -> None:
+    profile = run_cli("show", "hainan", "--json").json()
+    assert profile["gdp"]["value"] is None
+    assert profile["gdp"]["note"]
+    assert profile["gdp_per_capita"] is None
+    table = run_cli("show", "hainan").stdout
+    gdp_line = next(line for line in table.splitlines() if line.strip().startswith("GDP "))
+    assert "—" in gdp_line
+    assert " 0 " not in gdp_line
+
+
+# --- compare ----------------------------------------------------------------------------
+
+
+def compared(*cities: str) -> dict[str, Any]:
+    result = run_cli("compare", *cities, "--json")
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, Any] = result.json()
+    return data
+
+
+def row(data: dict[str, Any], indicator: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(r for r in data["rows"] if r["indicator"] == indicator)
+    return found
+
+
+def test_compare_marks_the_better_value_knowing_ranks() -> None:
+    data = compared("shanghai", "beijing")
+    assert row(data, "gfci_rank")["best"] == ["shanghai"]  # 8th beats 22nd
+    assert row(data, "gfci_rank")["lower_is_better"] is True
+    assert row(data, "population")["best"] == ["shanghai"]  # 24.80 m vs 21.83 m
+    assert row(data, "nature_index_rank")["best"] == ["beijing"]  # 1st beats 2nd
+
+
+def test_compare_two_cities_gives_the_difference() -> None:
+    data = compared("shenzhen", "hefei")
+    gdp = row(data, "gdp")
+    shenzhen, hefei = gdp["values"]["shenzhen"]["value"], gdp["values"]["hefei"]["value"]
+    assert gdp["difference"]["absolute"] == pytest.approx(shenzhen - hefei)
+    assert gdp["difference"]["percent"] == pytest.approx((shenzhen - hefei) / hefei * 100, abs=0.01)
+    # Hefei is not in GFCI 38: missing, not 0, and no difference is made up.
+    gfci = row(data, "gfci_rank")
+    assert gfci["values"]["hefei"]["value"] is None
+    assert gfci["difference"] is None
+    assert gfci["best"] == []
+
+
+def test_compare_sectors_shared_and_unique() -> None:
+    data = compared("shenzhen", "hefei")
+    shenzhen = set(run_cli("show", "shenzhen", "--json").json()["sectors"])
+    hefei = set(run_cli("show", "hefei", "--json").json()["sectors"])
+    assert set(data["sectors"]["shared"]) == shenzhen & hefei
+    assert set(data["sectors"]["unique"]["shenzhen"]) == shenzhen - hefei
+    assert set(data["sectors"]["unique"]["hefei"]) == hefei - shenzhen
+
+
+def test_compare_more_cities_has_no_difference_column() -> None:
+    data = compared("beijing", "shanghai", "guangzhou", "shenzhen")
+    assert all(r["difference"] is None for r in data["rows"])
+    assert ids(data["cities"]) == ["beijing", "shanghai", "guangzhou", "shenzhen"]
+    assert (
+        run_cli("compare", *["beijing", "shanghai", "guangzhou", "shenzhen", "hefei", "xian", "wuhan"]).exit_code == 2
+    )
+
+
+# --- rank --------------------------------------------------------------------------------
+
+
+def independent_scores(catalog: Catalog, weights: dict[str, float]) -> dict[str, float]:
+    """A second, plain implementation of the documented scoring, to check the first."""
+    from pilotcli.query import figure
+
+    points: dict[str, dict[str, float]] = {city: {} for city in catalog.cities}
+    for name in weights:
+        info = catalog.indicators[name]
+        values = {}
+        for city in catalog.dataset.cities:
+            value = figure(catalog, city, name)
+            if value is not None and value.value is not None:
+                values[city.id] = float(value.value)
+        for city_id, number in values.items():
+            if info.kind == "flag":
+                points[city_id][name] = 100.0 * number
+                continue
+            low, high = min(values.values()), max(values.values())
+            if high == low:
+                points[city_id][name] = 100.0
+            elif info.kind == "rank":
+                points[city_id][name] = 100 * (high - number) / (high - low)
+            else:
+                points[city_id][name] = 100 * (number - low) / (high - low)
+    total = sum(weights.values())
+    return {city: sum(weights[n] * p.get(n, 0.0) for n in weights) / total for city, p in points.items()}
+
+
+def test_default_finance_ranking_order(catalog: Catalog) -> None:
+    result = run_cli("rank", "--sector", "finance", "--json")
+    assert result.exit_code == 0, result.stderr
+    ranking = result.json()
+    weights = dict(catalog.sectors["finance"].weights)
+    expected = independent_scores(catalog, weights)
+    expected_order = sorted(expected, key=lambda city: (-round(expected[city], 2), city))
+    assert ids(ranking) == expected_order
+    assert [r["rank"] for r in ranking] == list(range(1, 21))
+    for entry in ranking:
+        assert entry["score"] == pytest.approx(expected[entry["id"]], abs=0.01)
+    # The GFCI 38 leaders among the pilot cities (Shanghai 8, Shenzhen 9, Beijing 22) lead.
+    assert ids(ranking)[:3] == ["shanghai", "shenzhen", "beijing"]
+
+
+def test_rank_weights_override_and_missing_values_are_flagged() -> None:
+    ranking = run_cli("rank", "--weight", "gdp=1", "--json").json()
+    assert ids(ranking)[:3] == ["shanghai", "beijing", "shenzhen"]
+    hainan = next(r for r in ranking if r["id"] == "hainan")
+    assert hainan["missing"] == ["gdp"]
+    assert hainan["score"] == 0
+    assert hainan["contributions"]["gdp"]["points"] is None
+    skip = run_cli("rank", "--weight", "gdp=1", "--weight", "services_share=1", "--missing", "skip", "--json").json()
+    assert next(r for r in skip if r["id"] == "hainan")["score"] == 0  # nothing known at all
+
+
+def test_rank_weight_zero_drops_an_indicator(catalog: Catalog) -> None:
+    ranking = run_cli("rank", "--sector", "finance", "--weight", "gfci_rank=0", "--json").json()
+    assert "gfci_rank" not in ranking[0]["contributions"]
+    assert set(ranking[0]["contributions"]) == set(catalog.sectors["finance"].weights) - {"gfci_rank"}
+
+
+def test_rank_limit_is_a_prefix_and_explain_shows_every_indicator(catalog: Catalog) -> None:
+    full = run_cli("rank", "--sector", "technology", "--json").json()
+    top = run_cli("rank", "--sector", "technology", "--limit", "5", "--json").json()
+    assert top == full[:5]
+    explained = run_cli("rank", "--sector", "technology", "--explain").stdout
+    for name in catalog.sectors["technology"].weights:
+        assert name in explained
+
+
+def test_rank_table_draws_score_bars() -> None:
+    table = run_cli("rank", "--sector", "finance", "--limit", "3").stdout
+    assert "█" in table
+    assert "Shanghai" in table.splitlines()[3]
+
+
+# --- sectors and regions ------------------------------------------------------------------
+
+
+def test_sectors_count_the_cities_that_list_them() -> None:
+    sectors = run_cli("sectors", "--json").json()
+    assert {"finance", "healthcare", "telecom", "education", "technology"} <= set(ids(sectors))
+    cities = run_cli("list", "--json").json()
+    for sector in sectors:
+        assert sector["cities"] == sum(1 for city in cities if sector["id"] in city["sectors"])
+
+
+def test_one_sector_lists_its_cities_with_evidence() -> None:
+    rows = run_cli("sectors", "telecommunications", "--json").json()
+    assert set(ids(rows)) == VATS_PILOT
+    assert all(r["evidence"] and r["source"] for r in rows)
+
+
+def test_regions_add_up() -> None:
+    regions = run_cli("regions", "--json").json()
+    assert sum(r["city_count"] for r in regions) == 20
+    cities = {c["id"]: c for c in run_cli("list", "--json").json()}
+    for region in regions:
+        members = [cities[i] for i in region["cities"]]
+        assert all(c["region"] == region["id"] for c in members)
+        assert region["coastal"] == sum(1 for c in members if c["coastal"])
+        known = [c["gdp"]["value"] for c in members if c["gdp"] and c["gdp"]["value"] is not None]
+        assert region["gdp"]["value"] == pytest.approx(sum(known))
+        assert region["gdp"]["cities_counted"] == len(known)
+    east = next(r for r in regions if r["id"] == "east")
+    assert "hainan" in east["gdp"]["cities_missing"]
+
+
+# --- output formats -------------------------------------------------------------------------
+
+
+def test_csv_flattens_figures_and_bom_is_optional() -> None:
+    import csv
+    import io
+
+    text = run_cli("list", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 20
+    assert {"gdp", "gdp_unit", "gdp_year", "gdp_source", "gdp_estimate"} <= set(rows[0])
+    beijing = rows[0]
+    assert beijing["id"] == "beijing"
+    assert float(beijing["gdp"]) == pytest.approx(4984.31)
+    assert beijing["gdp_unit"] == "billion CNY"
+    hainan = next(r for r in rows if r["id"] == "hainan")
+    assert hainan["gdp"] == ""  # missing stays empty, never 0
+    assert not text.startswith("\ufeff")
+    assert run_cli("list", "--format", "csv", "--bom").stdout.startswith("\ufeffid,")
+
+
+def test_jsonl_and_fields() -> None:
+    lines = run_cli("list", "--format", "jsonl", "--fields", "id,gdp").stdout.splitlines()
+    assert len(lines) == 20
+    import json
+
+    first = json.loads(lines[0])
+    assert list(first) == ["id", "gdp"]
+    assert first["gdp"]["unit"] == "billion CNY"
+
+
+def test_markdown_table() -> None:
+    text = run_cli("list", "--format", "markdown", "--region", "west").stdout
+    assert "| id |" in text
+    assert text.count("\n| ") >= 4
+
+
+def test_json_is_utf8_stable_and_typed() -> None:
+    first = run_cli("list", "--json").stdout
+    assert "北京" in first
+    assert "\\u" not in first
+    assert "NaN" not in first
+    assert run_cli("list", "--json").stdout == first
+    beijing = run_cli("list", "--json").json()[0]
+    assert isinstance(beijing["population"]["value"], float)
+    assert isinstance(beijing["batch"], int)
+    assert isinstance(beijing["coastal"], bool)
+
+
+def test_fields_with_a_table_is_a_usage_error() -> None:
+    assert run_cli("list", "--fields", "id").exit_code == 2
