@@ -130,6 +130,8 @@ class Sector(Record):
     id: Slug
     name: Text
     name_zh: Text
+    short: Annotated[str, StringConstraints(min_length=1, max_length=10)] | None = None
+    """A short label for narrow tables (default: the id)."""
     aliases: Items[Text] = ()
     description: Text
     indicators: Items[Key]

@@ -72,7 +72,7 @@ def list_view(catalog: Catalog, cities: list[City], sort_field: str | None = Non
         Column("region", no_wrap=True, drop=3),
         Column("joined", no_wrap=True, drop=5),
         *[Column(_short_header(info), justify="right", no_wrap=True) for info in indicators],
-        Column("growth sectors", min_width=22),
+        Column("growth sectors", min_width=16),
     ]
     rows = []
     for city in cities:
@@ -86,12 +86,19 @@ def list_view(catalog: Catalog, cities: list[City], sort_field: str | None = Non
                 Cell(clean(region.name if region else city.region)),
                 Cell(city.joined.isoformat()),
                 *[value_cell(figure(catalog, city, info.id), info) for info in indicators],
-                Cell(clean(", ".join(growth.sector for growth in city.sectors)) or MISSING),
+                Cell(clean(", ".join(_sector_labels(catalog, city))) or MISSING),
             ]
         )
     notes = [] if cities else ["no city matches these filters"]
     table = Table(columns, rows, footnotes=[ESTIMATE_FOOTNOTE] if cities else [])
     return View(records, [table] if cities else [], notes, field_names(catalog))
+
+
+def _sector_labels(catalog: Catalog, city: City) -> list[str]:
+    """The city's sectors in the dataset's sector order, by their short labels."""
+    have = {growth.sector for growth in city.sectors}
+    labels = [sector.short or sector.id for sector in catalog.dataset.sectors if sector.id in have]
+    return labels + sorted(have - set(catalog.sectors))
 
 
 def _short_header(info: IndicatorInfo) -> str:

@@ -1,0 +1,61 @@
+"""Refresh the command outputs shown in README.md from the real commands.
+
+Each block in the README that follows a marker line
+    <!-- output: pilot ARGS -->
+is replaced by what `pilot ARGS` prints at 100 columns, without colour, on the
+shipped dataset. `python scripts/update_readme.py --check` exits 1 when the
+README is out of date (the test suite runs that check).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shlex
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+BLOCK = re.compile(r"(<!-- output: pilot (?P<args>[^>]*?) -->\n)```text\n.*?```\n", re.DOTALL)
+MAX_LINES = 40
+
+
+def command_output(args: list[str]) -> str:
+    from pilotcli.cli import run
+
+    os.environ["COLUMNS"] = "100"
+    os.environ.pop("FORCE_COLOR", None)
+    os.environ.pop("PILOT_DATA", None)
+    out = io.StringIO()
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        run(args)
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    if len(lines) > MAX_LINES:
+        lines = [*lines[:MAX_LINES], f"... ({len(lines) - MAX_LINES} more lines)"]
+    return "\n".join(lines) + "\n"
+
+
+def refreshed(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        args = shlex.split(match.group("args"))
+        return f"{match.group(1)}```text\n$ pilot {match.group('args')}\n{command_output(args)}```\n"
+
+    return BLOCK.sub(replace, text)
+
+
+def main() -> int:
+    current = README.read_text(encoding="utf-8")
+    updated = refreshed(current)
+    if "--check" in sys.argv[1:]:
+        if updated != current:
+            print("README.md command outputs are out of date: run python scripts/update_readme.py", file=sys.stderr)
+            return 1
+        return 0
+    README.write_text(updated, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

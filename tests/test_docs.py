@@ -1,0 +1,41 @@
+"""Keep the docs honest: every command documented, README outputs current."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, run_cli
+
+from pilotcli.cli import app
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(command.name or "" for command in app.registered_commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_an_example_and_is_in_the_readme(command: str) -> None:
+    result = run_cli(command, "--help")
+    assert result.exit_code == 0
+    assert "Example: pilot" in result.stdout
+    assert f"pilot {command}" in README
+
+
+def test_readme_command_outputs_are_current() -> None:
+    check = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "update_readme.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    blocks = README.split("```sh\n")
+    assert "pip install . && pilot list" in blocks[1]
+    assert "python -m pytest" in blocks[2]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    test_command = blocks[2].split("\n")[0]
+    assert test_command in ci
