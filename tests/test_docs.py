@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, run_cli
 
+from conftest import ROOT, run_cli
 from pilotcli.cli import app
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
