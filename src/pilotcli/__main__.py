@@ -1,3 +1,3 @@
-from pilotcli.cli import main
+from pilotcli import main
 
 main()

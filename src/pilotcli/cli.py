@@ -7,7 +7,7 @@ import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
@@ -533,7 +533,3 @@ def run(argv: list[str]) -> int:
 
 INTERNAL_ERROR = 70
 """A bug in pilot (EX_SOFTWARE); never expected."""
-
-
-def main() -> NoReturn:
-    sys.exit(run(sys.argv[1:]))
