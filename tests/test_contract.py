@@ -1,0 +1,79 @@
+"""The JSON contract: every command's real output validates against `pilot schema --output-format`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import pytest
+
+from conftest import run_cli
+
+SCHEMA: dict[str, Any] = run_cli("schema", "--output-format").json()
+
+CASES = [
+    ("list", ["list", "--json"]),
+    ("list", ["list", "--json", "--region", "central", "--coastal"]),
+    ("show", ["show", "hainan", "--json"]),
+    ("show", ["show", "xian", "--json"]),
+    ("compare", ["compare", "shenzhen", "hefei", "--json"]),
+    ("compare", ["compare", "beijing", "shanghai", "hainan", "--json"]),
+    ("rank", ["rank", "--json"]),
+    ("rank", ["rank", "--sector", "healthcare", "--missing", "skip", "--json"]),
+    ("sectors", ["sectors", "--json"]),
+    ("sector", ["sectors", "finance", "--json"]),
+    ("regions", ["regions", "--json"]),
+]
+
+
+@pytest.mark.parametrize(("command", "args"), CASES)
+def test_output_matches_its_schema(command: str, args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.stderr
+    shape = {"$ref": f"#/$defs/commands/{command}", "$defs": SCHEMA["$defs"]}
+    jsonschema.validate(result.json(), shape)
+    jsonschema.validate(result.json(), SCHEMA)
+
+
+def test_schema_rejects_a_broken_record() -> None:
+    city = run_cli("list", "--json").json()[0]
+    city["gdp"] = {"value": "4984", "unit": "billion CNY"}  # a string, and keys missing
+    shape = {"$ref": "#/$defs/commands/list", "$defs": SCHEMA["$defs"]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate([city], shape)
+    del city["gdp"]
+    city.pop("joined")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate([city], shape)
+
+
+def test_city_record_keys_and_figure_units() -> None:
+    city = run_cli("list", "--json").json()[0]
+    required = ["id", "name", "name_zh", "province", "region", "coastal", "batch", "joined", "sectors"]
+    assert all(key in city for key in required)
+    assert list(city)[0] == "id"
+    assert city["population"]["unit"] == "million persons"
+    assert city["gdp"]["unit"] == "billion CNY"
+    assert set(city["gdp"]) == {"value", "unit", "year", "edition", "source", "estimate", "confidence", "note"}
+
+
+def test_dataset_schema_accepts_the_shipped_file() -> None:
+    import tomllib
+
+    from conftest import DATA
+
+    schema = run_cli("schema").json()
+    with DATA.open("rb") as handle:
+        document = tomllib.load(handle)
+    # TOML dates are date objects; the JSON form of the file has ISO strings.
+    document["dataset"]["as_of"] = document["dataset"]["as_of"].isoformat()
+    for batch in document["program"]["batches"]:
+        batch["date"] = batch["date"].isoformat()
+    for milestone in document["program"].get("milestones", []):
+        milestone["date"] = milestone["date"].isoformat()
+    for city in document["cities"]:
+        city["joined"] = city["joined"].isoformat()
+    jsonschema.validate(document, schema)
+    document["cities"][0]["lat"] = "north"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)
