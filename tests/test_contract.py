@@ -51,7 +51,7 @@ def test_city_record_keys_and_figure_units() -> None:
     city = run_cli("list", "--json").json()[0]
     required = ["id", "name", "name_zh", "province", "region", "coastal", "batch", "joined", "sectors"]
     assert all(key in city for key in required)
-    assert list(city)[0] == "id"
+    assert next(iter(city)) == "id"
     assert city["population"]["unit"] == "million persons"
     assert city["gdp"]["unit"] == "billion CNY"
     assert set(city["gdp"]) == {"value", "unit", "year", "edition", "source", "estimate", "confidence", "note"}
