@@ -31,6 +31,8 @@ class OutputOptions:
     bom: bool = False
     color: bool = False
     width: int = 80
+    pretty: bool = False
+    """Indented JSON (for a terminal); compact otherwise, which is also much faster."""
 
 
 def select_fields(view: View, fields: tuple[str, ...]) -> list[dict[str, Any]] | dict[str, Any]:
@@ -57,7 +59,7 @@ def render(view: View, options: OutputOptions) -> str:
         return render_markdown(view)
     data = select_fields(view, options.fields)
     if options.format is Format.json:
-        return render_json(data)
+        return render_json(data, pretty=options.pretty)
     if options.format is Format.jsonl:
         return render_jsonl(data)
     return ("\ufeff" if options.bom else "") + render_csv(data)

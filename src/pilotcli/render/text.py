@@ -12,9 +12,12 @@ from pilotcli.view import View, clean
 Payload = list[dict[str, Any]] | dict[str, Any]
 
 
-def render_json(data: Payload) -> str:
+def render_json(data: Payload, *, pretty: bool = True) -> str:
     # ensure_ascii=False: Chinese stays readable UTF-8; allow_nan=False: never NaN.
-    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    # Compact output goes through the C encoder; indenting falls back to pure Python.
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
 
 
 def render_jsonl(data: Payload) -> str:
