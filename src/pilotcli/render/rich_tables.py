@@ -129,7 +129,8 @@ def render_tables(view: View, *, width: int, color: bool) -> str:
             console.print(Text(note, style="dim"))
     output = console.file
     assert isinstance(output, io.StringIO)
-    return output.getvalue()
+    # Rich pads every line to the table's width; trailing blanks only get in the way of pipes.
+    return "".join(line.rstrip() + "\n" for line in output.getvalue().splitlines())
 
 
 def picture(grid: Any) -> Text:

@@ -1,0 +1,126 @@
+"""Renderers: tables at a fixed width, bars, colour rules, and the text formats."""
+
+from __future__ import annotations
+
+import pytest
+from rich.cells import cell_len
+
+from conftest import run_cli
+from pilotcli.render.rich_tables import bar, render_tables
+from pilotcli.render.text import render_csv, render_json, render_markdown
+from pilotcli.view import Cell, Column, Table, View, clean
+
+
+def small_view() -> View:
+    table = Table(
+        columns=[
+            Column("id", no_wrap=True),
+            Column("note", drop=1),
+            Column("value", justify="right", no_wrap=True),
+        ],
+        rows=[
+            [Cell("a"), Cell("first note"), Cell("1,234.5")],
+            [Cell("[b]x[/b]"), Cell("second"), Cell("—", "missing")],
+        ],
+        title="Demo",
+        footnotes=["— no value"],
+    )
+    return View(data=[{"id": "a"}], tables=[table])
+
+
+def test_table_exact_text_at_a_fixed_width() -> None:
+    text = render_tables(small_view(), width=40, color=False)
+    expected = (
+        "Demo\n"
+        "id         note           value\n"
+        "───────────────────────────────\n"
+        "a          first note   1,234.5\n"
+        "[b]x[/b]   second             —\n"
+        "— no value\n"
+    )
+    assert text == expected
+
+
+def test_narrow_tables_drop_low_priority_columns_not_the_layout() -> None:
+    text = render_tables(small_view(), width=20, color=False)
+    assert "note" not in text
+    assert "1,234.5" in text
+    assert all(cell_len(line) <= 20 for line in text.splitlines())
+
+
+def test_colour_only_when_asked() -> None:
+    assert "\x1b[" not in render_tables(small_view(), width=60, color=False)
+    assert "\x1b[" in render_tables(small_view(), width=60, color=True)
+
+
+@pytest.mark.parametrize(("points", "expected"), [(0, ""), (100, "█" * 12), (50, "█" * 6), (54.2, "██████▌")])
+def test_bar_lengths(points: float, expected: str) -> None:
+    assert bar(points).rstrip() == expected
+    assert cell_len(bar(points)) == 12
+
+
+def test_clean_neutralises_control_characters_only() -> None:
+    assert clean("a\x1b[31mb\x07c\rd") == "a\\x1b[31mb\\x07c\\x0dd"
+    assert clean("北京 Xi'an [bold]") == "北京 Xi'an [bold]"
+
+
+def test_text_formats() -> None:
+    rows = [{"id": "x", "gdp": {"value": 1.5, "unit": "billion CNY", "year": 2024}, "tags": ["a", "b"], "ok": True}]
+    assert render_json(rows, pretty=False) == (
+        '[{"id":"x","gdp":{"value":1.5,"unit":"billion CNY","year":2024},"tags":["a","b"],"ok":true}]\n'
+    )
+    assert render_csv(rows).splitlines() == ["id,gdp,gdp_unit,gdp_year,tags,ok", "x,1.5,billion CNY,2024,a;b,true"]
+    markdown = render_markdown(small_view())
+    assert "| id | note | value |" in markdown
+    assert "| :--- | :--- | ---: |" in markdown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["show", "shanghai"],
+        ["compare", "shenzhen", "hefei"],
+        ["compare", "beijing", "shanghai", "guangzhou", "shenzhen"],
+        ["rank", "--sector", "finance"],
+        ["rank", "--sector", "healthcare", "--explain"],
+        ["sectors"],
+        ["sectors", "healthcare"],
+        ["regions"],
+    ],
+)
+@pytest.mark.parametrize("width", [80, 120])
+def test_every_table_fits_the_width(args: list[str], width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.stderr
+    widest = max(cell_len(line) for line in result.stdout.splitlines())
+    assert widest <= width
+    assert "\x1b[" not in result.stdout
+
+
+def test_colour_switches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in run_cli("regions").stdout
+    assert "\x1b[" not in run_cli("regions", "--no-color").stdout
+    assert "\x1b[" not in run_cli("regions", "--json").stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run_cli("regions").stdout
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "dumb")
+    assert "\x1b[" not in run_cli("regions").stdout
+
+
+def test_shell_completion_offers_city_and_sector_ids() -> None:
+    from pilotcli import cli
+
+    class Context:
+        def __init__(self) -> None:
+            self.params: dict[str, object] = {}
+
+        def find_root(self) -> Context:
+            return self
+
+    context = Context()
+    assert cli.complete_city(context, "sh") == ["shanghai", "shenyang", "shenzhen"]  # type: ignore[arg-type]
+    assert cli.complete_sector(context, "te") == ["telecom", "technology"]  # type: ignore[arg-type]
