@@ -29,8 +29,11 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
 
 
 @pytest.fixture(scope="session")
-def catalog() -> Catalog:
-    return load(shipped_dataset_path())
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    # Built before the per-test environment: keep it away from the user's own cache.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PILOT_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
+        return load(shipped_dataset_path())
 
 
 @dataclass(frozen=True)

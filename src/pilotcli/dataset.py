@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pilotcli import cache
 from pilotcli.errors import DataError, NotFoundError, Problem
 from pilotcli.loading import Loc, Locator, parse_toml, read_text, shipped_dataset_path, validation_problems
-from pilotcli.models import Batch, City, Dataset, IndicatorKind, Region, Sector, Source
+from pilotcli.models import Batch, City, Dataset, DatasetInfo, Indicator, IndicatorKind, Program, Region, Sector, Source
 
 
 @dataclass(frozen=True)
@@ -188,8 +188,46 @@ def validate(raw: dict[str, Any], text: str, path: str) -> tuple[Dataset | None,
     try:
         dataset = Dataset.model_validate(raw)
     except ValidationError as error:
-        return None, list(validation_problems(error, locator))
+        problems = list(validation_problems(error, locator))
+        return None, problems + _checks_of_the_valid_part(raw, locator, {p.city for p in problems})
     return dataset, [locator.problem(loc, message) for loc, message in check_dataset(dataset)]
+
+
+_SECTIONS = {"sources": Source, "regions": Region, "indicators": Indicator, "sectors": Sector, "cities": City}
+
+
+def _checks_of_the_valid_part(raw: dict[str, Any], locator: Locator, reported: set[str | None]) -> list[Problem]:
+    """Whole-file checks over the records that passed the models, so that one bad
+    value does not hide the other problems. Locations point into the original lists."""
+    from pydantic import ValidationError
+
+    try:
+        info = DatasetInfo.model_validate(raw.get("dataset"))
+        program = Program.model_validate(raw.get("program"))
+    except ValidationError:
+        return []  # without the header and batches the cross checks mean little
+    kept: dict[str, list[Any]] = {}
+    positions: dict[str, list[int]] = {}
+    for section, model in _SECTIONS.items():
+        items = raw.get(section)
+        kept[section], positions[section] = [], []
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            try:
+                kept[section].append(model.model_validate(item))
+                positions[section].append(index)
+            except ValidationError:
+                continue
+    partial = Dataset.model_construct(dataset=info, program=program, **{k: tuple(v) for k, v in kept.items()})
+    problems = []
+    for loc, message in check_dataset(partial):
+        if loc == ("cities",) and raw.get("cities"):
+            continue  # the cities exist; they failed the models
+        if len(loc) > 1 and loc[0] in positions and isinstance(loc[1], int):
+            loc = (loc[0], positions[loc[0]][loc[1]], *loc[2:])
+        problem = locator.problem(loc, message)
+        if problem.city is None or problem.city not in reported:
+            problems.append(problem)
+    return problems
 
 
 def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
@@ -235,7 +273,19 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
     for index, milestone in enumerate(dataset.program.milestones):
         source(("program", "milestones", index, "source"), milestone.source)
     for index, program_figure in enumerate(dataset.program.figures):
-        source(("program", "figures", index, "source"), program_figure.source)
+        ploc: Loc = ("program", "figures", index)
+        source((*ploc, "source"), program_figure.source)
+        if program_figure.year > as_of_year + 1:
+            add(((*ploc, "year"), f"year {program_figure.year} is after the dataset's as_of date"))
+        value = program_figure.value
+        if value is None:
+            if program_figure.note is None:
+                add(((*ploc, "note"), "a figure without a value needs a note saying why"))
+        elif not isinstance(value, bool):
+            if value == 0:
+                add(((*ploc, "value"), "0 is not a plausible value; leave the figure out if it is unknown"))
+            if program_figure.unit == "%" and not 0 <= value <= 100:
+                add(((*ploc, "value"), f"{value} is not a percentage between 0 and 100"))
     for index, region in enumerate(dataset.regions):
         source(("regions", index, "source"), region.source)
     for index, sector in enumerate(dataset.sectors):

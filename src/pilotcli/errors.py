@@ -86,7 +86,8 @@ class NotFoundError(UsageError, LookupError):
         self.candidates = list(candidates)
         if self.candidates:
             hint: str | None
-            message = f"'{query}' matches several {kind}s: {', '.join(self.candidates)}"
+            plural = {"city": "cities", "province": "provinces"}.get(kind, f"{kind}s")
+            message = f"'{query}' matches several {plural}: {', '.join(self.candidates)}"
             hint = "type more of the name"
         else:
             message = f"no {kind} named '{query}'"

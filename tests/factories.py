@@ -1,0 +1,143 @@
+"""Helpers to build invalid datasets from the shipped one and to inspect the problems they cause.
+
+An invalid dataset is the shipped TOML parsed with `tomllib`, mutated as a dict, and
+written back with `tomli_w`; the written file is what `read_dataset` sees, so line
+numbers in problems are checked against that file's own text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from pilotcli.dataset import read_dataset
+from pilotcli.errors import DataError, Problem
+
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "cities.toml"
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*$")
+_ID = re.compile(r'^\s*id\s*=\s*"([^"]*)"')
+
+
+def shipped_raw() -> dict[str, Any]:
+    """A fresh parse of the shipped dataset, safe to mutate."""
+    return tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+
+
+def city(raw: dict[str, Any], city_id: str) -> dict[str, Any]:
+    matches = [item for item in raw["cities"] if item["id"] == city_id]
+    assert len(matches) == 1, f"expected one city '{city_id}' in the shipped data"
+    result: dict[str, Any] = matches[0]
+    return result
+
+
+def program_figure(raw: dict[str, Any], figure_id: str) -> dict[str, Any]:
+    matches = [item for item in raw["program"]["figures"] if item["id"] == figure_id]
+    assert len(matches) == 1, f"expected one program figure '{figure_id}' in the shipped data"
+    result: dict[str, Any] = matches[0]
+    return result
+
+
+def sector(raw: dict[str, Any], sector_id: str) -> dict[str, Any]:
+    matches = [item for item in raw["sectors"] if item["id"] == sector_id]
+    assert len(matches) == 1, f"expected one sector '{sector_id}' in the shipped data"
+    result: dict[str, Any] = matches[0]
+    return result
+
+
+def write_raw(raw: dict[str, Any], path: Path) -> Path:
+    path.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[Problem]:
+    """The problems `read_dataset` reports for a file it must refuse."""
+    with pytest.raises(DataError) as caught:
+        read_dataset(path)
+    problems = caught.value.problems
+    assert problems, "a DataError must carry at least one problem"
+    return problems
+
+
+def problems_for(raw: dict[str, Any], tmp_path: Path, name: str = "cities.toml") -> tuple[Path, list[Problem]]:
+    path = write_raw(raw, tmp_path / name)
+    return path, problems_of(path)
+
+
+def the_problem(problems: list[Problem], *, city: str | None, field: str) -> Problem:
+    """The single problem about `field` (of `city`); fails listing every problem otherwise."""
+    matching = [p for p in problems if p.city == city and p.field == field]
+    assert len(matching) == 1, f"expected one problem for city={city!r} field={field!r}, got {problems!r}"
+    return matching[0]
+
+
+def lines_of(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def line_text(path: Path, line: int | None) -> str:
+    assert line is not None, "the problem has no line number"
+    lines = lines_of(path)
+    assert 1 <= line <= len(lines), f"line {line} is outside the file ({len(lines)} lines)"
+    return lines[line - 1]
+
+
+def enclosing_header(path: Path, line: int) -> str:
+    """The table header (`[a.b]` or `[[a.b]]`) in force at `line` (the line itself if it is one)."""
+    lines = lines_of(path)
+    for number in range(line, 0, -1):
+        match = _HEADER.match(lines[number - 1])
+        if match:
+            return match.group(1)
+    return ""
+
+
+def owner_id(path: Path, line: int, array: str) -> str | None:
+    """The `id` of the `[[array]]` element whose text contains `line`, or None if it is outside one.
+
+    Walks up to the nearest `[[array]]` header, stopping at any other top-level table,
+    then reads that element's `id = "..."` key.
+    """
+    lines = lines_of(path)
+    start = None
+    for number in range(line, 0, -1):
+        match = _HEADER.match(lines[number - 1])
+        if not match:
+            continue
+        name = match.group(1)
+        if lines[number - 1].lstrip().startswith("[[") and name == array:
+            start = number
+            break
+        if name != array and not name.startswith(array + "."):
+            return None
+    if start is None:
+        return None
+    for text in lines[start:]:
+        if _HEADER.match(text):
+            return None
+        match = _ID.match(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def assert_located(problem: Problem, path: Path, key: str, *, header: str | None = None) -> None:
+    """The problem names the written file and a line that shows `key`, inside the right city.
+
+    `header`, if given, is the table the line must belong to (e.g. "cities.figures.gdp").
+    """
+    assert problem.path == str(path)
+    text = line_text(path, problem.line)
+    assert key in text, f"line {problem.line} is {text!r}, which does not show {key!r}"
+    assert problem.line is not None
+    if header is not None:
+        assert enclosing_header(path, problem.line) == header
+    if problem.city is not None:
+        assert owner_id(path, problem.line, "cities") == problem.city, (
+            f"line {problem.line} is not inside city '{problem.city}'"
+        )
