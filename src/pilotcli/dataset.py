@@ -217,7 +217,15 @@ def _checks_of_the_valid_part(raw: dict[str, Any], locator: Locator, reported: s
                 positions[section].append(index)
             except ValidationError:
                 continue
-    partial = Dataset.model_construct(dataset=info, program=program, **{k: tuple(v) for k, v in kept.items()})
+    partial = Dataset.model_construct(
+        dataset=info,
+        program=program,
+        sources=tuple(kept["sources"]),
+        regions=tuple(kept["regions"]),
+        indicators=tuple(kept["indicators"]),
+        sectors=tuple(kept["sectors"]),
+        cities=tuple(kept["cities"]),
+    )
     problems = []
     for loc, message in check_dataset(partial):
         if loc == ("cities",) and raw.get("cities"):
