@@ -19,7 +19,7 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"(<!-- output: pilot (?P<args>[^>]*?) -->\n)```text\n.*?```\n", re.DOTALL)
-MAX_LINES = 40
+MAX_LINES = 70
 
 
 def command_output(args: list[str]) -> str:

@@ -23,6 +23,9 @@ CASES = [
     ("sectors", ["sectors", "--json"]),
     ("sector", ["sectors", "finance", "--json"]),
     ("regions", ["regions", "--json"]),
+    ("map", ["map", "--json"]),
+    ("map", ["map", "--json", "--region", "west", "--by", "region"]),
+    ("timeline", ["timeline", "--json"]),
 ]
 
 

@@ -494,6 +494,71 @@ def schema_command(
 # --- Pictures: map and timeline --------------------------------------------------------------
 
 
+class MapBy(StrEnum):
+    batch = "batch"
+    region = "region"
+
+
+@app.command("map")
+def map_command(
+    ctx: typer.Context,
+    sector: SectorOpt = None,
+    all_sectors: AllSectorsOpt = False,
+    region: RegionOpt = None,
+    coastal: CoastalOpt = None,
+    batch: BatchOpt = None,
+    province: ProvinceOpt = None,
+    ftz: FtzOpt = None,
+    by: Annotated[
+        MapBy, typer.Option("--by", help="Colour the cities by batch or by NBS region.", case_sensitive=False)
+    ] = MapBy.batch,
+    fmt: FormatOpt = FormatChoice.table,
+    json_: JsonOpt = False,
+    fields: FieldsOpt = None,
+    bom: BomOpt = False,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Draw the pilot cities on a map of land and sea, coloured by batch or region.
+
+    Example: pilot map --by region --coastal
+    """
+    from pilotcli import pictures, query
+
+    options = _output(fmt, json_, fields, bom, no_color)
+    catalog = _catalog(ctx)
+    city_filter = query.build_filter(
+        catalog,
+        sectors=sector,
+        all_sectors=all_sectors,
+        regions=region,
+        coastal=coastal,
+        batches=batch,
+        provinces=province,
+        ftz=ftz,
+    )
+    cities = query.list_cities(catalog, city_filter)
+    _emit(pictures.map_view(catalog, cities, by.value, options.width), options)
+
+
+@app.command("timeline")
+def timeline_command(
+    ctx: typer.Context,
+    fmt: FormatOpt = FormatChoice.table,
+    json_: JsonOpt = False,
+    fields: FieldsOpt = None,
+    bom: BomOpt = False,
+    no_color: NoColorOpt = False,
+) -> None:
+    """Show how the programme grew, batch by batch, 2015 to 2025, with its milestones.
+
+    Example: pilot timeline
+    """
+    from pilotcli import pictures
+
+    options = _output(fmt, json_, fields, bom, no_color)
+    _emit(pictures.timeline_view(_catalog(ctx), options.width), options)
+
+
 # --- The error boundary -------------------------------------------------------------------------
 
 

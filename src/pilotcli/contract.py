@@ -188,6 +188,33 @@ class RegionOut(Out):
     gdp: TotalOut
 
 
+class MapCityOut(Out):
+    """One entry of `pilot map --json`: where the city was drawn (col, row of the character grid)."""
+
+    id: str
+    name: str
+    name_zh: str
+    lat: float
+    lon: float
+    batch: int
+    region: str
+    col: int | None
+    row: int | None
+
+
+class TimelineOut(Out):
+    """One entry of `pilot timeline --json`: a batch and the running total of areas."""
+
+    number: int
+    date: dt.date
+    date_kind: Literal["signed", "published"]
+    document: str | None
+    title: str
+    areas: list[str]
+    added: int
+    total: int
+
+
 OUTPUTS: dict[str, tuple[type[BaseModel], bool]] = {
     "list": (CityOut, True),
     "show": (ProfileOut, False),
@@ -196,6 +223,8 @@ OUTPUTS: dict[str, tuple[type[BaseModel], bool]] = {
     "sectors": (SectorOut, True),
     "sector": (SectorCityOut, True),
     "regions": (RegionOut, True),
+    "map": (MapCityOut, True),
+    "timeline": (TimelineOut, True),
 }
 """Command -> (record model, whether the output is an array of them)."""
 

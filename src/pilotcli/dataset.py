@@ -17,7 +17,19 @@ from typing import Any, TypeVar
 from pilotcli import cache
 from pilotcli.errors import DataError, NotFoundError, Problem
 from pilotcli.loading import Loc, Locator, parse_toml, read_text, shipped_dataset_path, validation_problems
-from pilotcli.models import Batch, City, Dataset, DatasetInfo, Indicator, IndicatorKind, Program, Region, Sector, Source
+from pilotcli.models import (
+    Batch,
+    City,
+    Dataset,
+    DatasetInfo,
+    Indicator,
+    IndicatorKind,
+    Program,
+    Record,
+    Region,
+    Sector,
+    Source,
+)
 
 
 @dataclass(frozen=True)
@@ -193,7 +205,13 @@ def validate(raw: dict[str, Any], text: str, path: str) -> tuple[Dataset | None,
     return dataset, [locator.problem(loc, message) for loc, message in check_dataset(dataset)]
 
 
-_SECTIONS = {"sources": Source, "regions": Region, "indicators": Indicator, "sectors": Sector, "cities": City}
+_SECTIONS: dict[str, type[Record]] = {
+    "sources": Source,
+    "regions": Region,
+    "indicators": Indicator,
+    "sectors": Sector,
+    "cities": City,
+}
 
 
 def _checks_of_the_valid_part(raw: dict[str, Any], locator: Locator, reported: set[str | None]) -> list[Problem]:

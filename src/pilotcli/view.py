@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Justify = Literal["left", "right", "center"]
+Run = tuple[str, str | None]
+"""A stretch of text in one Rich style (None: plain)."""
+Picture = list[list[Run]]
+"""A drawing as rows of runs (map, timeline)."""
 Style = Literal["best", "missing", "estimate", "dim", "heading", "good", "bad"]
 
 
@@ -51,7 +55,7 @@ class View:
     """Said on stderr in table formats (e.g. "no city matches")."""
     fields: list[str] = field(default_factory=list)
     """Keys that --fields may select."""
-    picture: Any = None
+    picture: Picture | None = None
     """A custom drawing (map, timeline) that the table format shows instead of tables."""
 
 

@@ -7,7 +7,6 @@ Data strings reach Rich as `Text` objects, never as markup, so a city named
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from rich import box
 from rich.cells import cell_len
@@ -15,7 +14,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from pilotcli.view import Cell, Table, View
+from pilotcli.view import Cell, Picture, Table, View
 
 STYLES = {
     "best": "bold green",
@@ -133,7 +132,7 @@ def render_tables(view: View, *, width: int, color: bool) -> str:
     return "".join(line.rstrip() + "\n" for line in output.getvalue().splitlines())
 
 
-def picture(grid: Any) -> Text:
+def picture(grid: Picture) -> Text:
     """A drawing given as rows of (text, style) runs, e.g. the map."""
     text = Text()
     for line_number, runs in enumerate(grid):

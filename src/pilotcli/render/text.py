@@ -93,6 +93,10 @@ def _md(text: str) -> str:
 
 def render_markdown(view: View) -> str:
     parts: list[str] = []
+    if view.picture is not None:
+        # A drawing has no Markdown form: show it as preformatted text.
+        lines = ["".join(clean(text) for text, _ in row).rstrip() for row in view.picture]
+        parts.append("```text\n" + "\n".join(lines) + "\n```\n")
     for table in view.tables:
         if table.title:
             parts.append(f"### {_md(table.title)}\n")

@@ -1,0 +1,447 @@
+"""Views that are drawings: the map of the pilot cities and the programme's timeline.
+
+Pure: a drawing is rows of (text, style) runs in `View.picture`, where the
+styles are Rich style strings; the table renderer draws them. Nothing here
+prints or imports Rich.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pilotcli import geo
+from pilotcli.dataset import Catalog
+from pilotcli.errors import UsageError
+from pilotcli.models import Batch, City, Milestone
+from pilotcli.view import Run, View, clean
+
+Row = list[Run]
+
+PALETTE = ("bold red", "bold yellow", "bold green", "bold cyan", "bold magenta", "bold blue", "bold white")
+"""Category colours, in the order of the batches or regions in the dataset."""
+LAND = "dim"
+FRAME = "dim"
+MARKER = "●"
+MILESTONE = "◇"
+MAP_MAX_COLS = 96
+"""The map stops growing here: wider gives no more detail at 1:110m."""
+MAP_MIN_BESIDE = 72
+"""The legend goes beside the map when the map can still be this wide."""
+TIMELINE_MAX_COLS = 100
+GROUPS = ("batch", "region")
+MAP_FIELDS = ["id", "name", "name_zh", "lat", "lon", "batch", "region", "col", "row"]
+TIMELINE_FIELDS = ["number", "date", "date_kind", "document", "title", "areas", "added", "total"]
+
+
+# --- Text measurement ---------------------------------------------------------------------
+
+
+def cells(text: str) -> int:
+    """Terminal cells the text takes: 2 for wide (CJK) characters, 0 for combining marks."""
+    total = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Words to lines of at most `width` cells; a word longer than a line is cut."""
+    width = max(1, width)
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if cells(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:
+            if cells(line + char) > width:
+                lines.append(line)
+                line = ""
+            line += char
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+def wrap_runs(runs: Sequence[Run], width: int) -> list[Row]:
+    """Styled runs to lines of at most `width` cells, breaking at spaces; styles are kept."""
+    chars = [(char, style) for text, style in runs for char in text]
+    words: list[list[tuple[str, str | None]]] = [[]]
+    for char, style in chars:
+        if char == " ":
+            if words[-1]:
+                words.append([])
+        else:
+            words[-1].append((char, style))
+    lines: list[list[tuple[str, str | None]]] = []
+    line: list[tuple[str, str | None]] = []
+    for word in (w for w in words if w):
+        text = "".join(char for char, _ in word)
+        used = cells("".join(char for char, _ in line))
+        if line and used + 1 + cells(text) <= width:
+            line += [(" ", line[-1][1]), *word]
+            continue
+        if line:
+            lines.append(line)
+        line = []
+        for char, style in word:  # a word longer than the line is cut
+            if line and cells("".join(c for c, _ in line) + char) > width:
+                lines.append(line)
+                line = []
+            line.append((char, style))
+    if line or not lines:
+        lines.append(line)
+    return [_merge(line) for line in lines]
+
+
+def _soft(style: str) -> str:
+    """The category colour without bold, for text next to a bold marker."""
+    return style.removeprefix("bold ")
+
+
+def _width(row: Row) -> int:
+    return sum(cells(text) for text, _ in row)
+
+
+def _pad(row: Row, width: int) -> Row:
+    missing = width - _width(row)
+    return [*row, (" " * missing, None)] if missing > 0 else row
+
+
+def _strip(row: Row) -> Row:
+    """The row without trailing blanks (so plain output has no trailing spaces)."""
+    runs = list(row)
+    while runs and not runs[-1][0].strip():
+        runs.pop()
+    if runs:
+        text, style = runs[-1]
+        runs[-1] = (text.rstrip(), style)
+    return runs
+
+
+def _merge(runs: Iterable[Run]) -> Row:
+    merged: Row = []
+    for text, style in runs:
+        if merged and merged[-1][1] == style:
+            merged[-1] = (merged[-1][0] + text, style)
+        elif text:
+            merged.append((text, style))
+    return merged
+
+
+# --- Map ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: str
+    style: str
+
+
+def _categories(catalog: Catalog, by: str) -> dict[str, Category]:
+    if by == "batch":
+        batches = sorted(catalog.dataset.program.batches, key=lambda b: b.number)
+        return {
+            str(b.number): Category(str(b.number), f"{b.date.year} · batch {b.number}", PALETTE[i % len(PALETTE)])
+            for i, b in enumerate(batches)
+        }
+    return {
+        r.id: Category(r.id, clean(f"{r.name} {r.name_zh}"), PALETTE[i % len(PALETTE)])
+        for i, r in enumerate(catalog.dataset.regions)
+    }
+
+
+def _category_key(city: City, by: str) -> str:
+    return str(city.batch) if by == "batch" else city.region
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    number: int
+    city: City
+    category: Category
+    cell: tuple[int, int] | None
+
+
+def map_view(catalog: Catalog, cities: list[City], by: str, width: int) -> View:
+    """The cities on a map of land and sea, coloured by batch or region, with a legend."""
+    if by not in GROUPS:
+        raise UsageError(f"cannot colour the map by '{by}'", hint=f"use one of: {', '.join(GROUPS)}")
+    if not cities:
+        return View([], [], ["no city matches these filters"], list(MAP_FIELDS))
+    categories = _categories(catalog, by)
+    fallback = Category("?", "other", "bold white")
+    order = list(categories)
+    ordered = sorted(
+        cities,
+        key=lambda c: order.index(_category_key(c, by)) if _category_key(c, by) in categories else len(order),
+    )
+    legend_probe = [  # the legend as if every city were on the map: its width decides the layout
+        MapEntry(i + 1, city, categories.get(_category_key(city, by), fallback), (0, 0))
+        for i, city in enumerate(ordered)
+    ]
+    side_width = max(_width(row) for row in _side_legend(legend_probe))
+    beside = width - side_width - 3 >= MAP_MIN_BESIDE
+    cols = min(MAP_MAX_COLS, width - side_width - 3 if beside else width)
+    land = geo.land()
+    grid = geo.grid_for(land.box, cols)
+    cells_by_id = geo.place_markers(grid, [geo.Point(c.id, c.lon, c.lat) for c in ordered])
+    entries = [MapEntry(e.number, e.city, e.category, cells_by_id[e.city.id]) for e in legend_probe]
+    markers = {e.city.id: e.cell for e in entries if e.cell is not None}
+    labels = geo.place_labels(grid, markers, _label_texts(entries))
+    map_rows = _map_rows(grid, entries, markers, labels)
+
+    shown = "" if len(cities) == len(catalog.dataset.cities) else f" ({len(cities)} of {len(catalog.dataset.cities)})"
+    title: Row = [(f"Pilot areas by {by}{shown}", "bold")]
+    source = "Land and sea from Natural Earth 1:110m (public domain); no borders drawn."
+    if any(label.text.isdigit() for label in labels.values()):
+        source += " Where names would collide, the map shows the city's number in the legend."
+    if len(labels) < len(markers):
+        source += " A marker without a label is named in the legend."
+    picture: list[Row] = [title, []]
+    if beside:
+        legend = _side_legend(entries)
+        for i in range(max(len(map_rows), len(legend))):
+            left = _pad(map_rows[i], grid.cols) if i < len(map_rows) else [(" " * grid.cols, None)]
+            right = legend[i] if i < len(legend) else []
+            picture.append(_strip(_merge([*left, ("   ", None), *right])))
+    else:
+        picture += [_strip(row) for row in map_rows]
+        picture.append([])
+        picture += _legend_below(entries, width)
+    picture.append([])
+    picture += [[(line, "dim")] for line in wrap(source, width)]
+
+    position = {city.id: i for i, city in enumerate(cities)}
+    records = [
+        {
+            "id": e.city.id,
+            "name": e.city.name,
+            "name_zh": e.city.name_zh,
+            "lat": e.city.lat,
+            "lon": e.city.lon,
+            "batch": e.city.batch,
+            "region": e.city.region,
+            "col": e.cell[0] if e.cell else None,
+            "row": e.cell[1] if e.cell else None,
+        }
+        for e in sorted(entries, key=lambda e: position[e.city.id])
+    ]
+    return View(records, [], [], list(MAP_FIELDS), picture=picture)
+
+
+def _label_texts(entries: Sequence[MapEntry]) -> dict[str, list[str]]:
+    """Each city's labels, preferred first: its name, then its number in the legend."""
+    texts: dict[str, list[str]] = {}
+    for e in entries:
+        name = clean(e.city.name)
+        names = [name] if cells(name) == len(name) else []  # labels are placed by character count
+        texts[e.city.id] = [*names, str(e.number)]
+    return texts
+
+
+def _map_rows(
+    grid: geo.Grid,
+    entries: Sequence[MapEntry],
+    markers: dict[str, tuple[int, int]],
+    labels: dict[str, geo.Label],
+) -> list[Row]:
+    chars = [list(line) for line in geo.land_picture(grid)]
+    styles: list[list[str | None]] = [[LAND] * grid.cols for _ in range(grid.rows)]
+    by_id = {e.city.id: e for e in entries}
+    for label in labels.values():
+        style = _soft(by_id[label.key].category.style)
+        for blank in (label.col - 1, label.end):
+            if 0 <= blank < grid.cols:
+                chars[label.row][blank] = " "
+                styles[label.row][blank] = None
+        for offset, char in enumerate(label.text):
+            chars[label.row][label.col + offset] = char
+            styles[label.row][label.col + offset] = style
+    for key, (col, row) in markers.items():
+        chars[row][col] = MARKER
+        styles[row][col] = by_id[key].category.style
+    return [
+        _merge((char, style if char != " " else None) for char, style in zip(chars[r], styles[r], strict=True))
+        for r in range(grid.rows)
+    ]
+
+
+def _entry_text(entry: MapEntry, digits: int) -> str:
+    text = f"{entry.number:>{digits}} {clean(entry.city.name)} {clean(entry.city.name_zh)}"
+    return text + (" (off the map)" if entry.cell is None else "")
+
+
+def _groups(entries: Sequence[MapEntry]) -> list[tuple[Category, list[MapEntry]]]:
+    groups: dict[str, tuple[Category, list[MapEntry]]] = {}
+    for entry in entries:
+        groups.setdefault(entry.category.key, (entry.category, []))[1].append(entry)
+    return list(groups.values())
+
+
+def _side_legend(entries: Sequence[MapEntry]) -> list[Row]:
+    digits = len(str(len(entries)))
+    rows: list[Row] = []
+    for category, members in _groups(entries):
+        rows.append([(MARKER, category.style), (" " + category.label, "bold")])
+        rows += [[("  " + _entry_text(e, digits), _soft(category.style))] for e in members]
+    return rows
+
+
+def _legend_below(entries: Sequence[MapEntry], width: int) -> list[Row]:
+    """One line per category: its marker and label, then its cities, wrapped."""
+    digits = len(str(len(entries)))
+    groups = _groups(entries)
+    head = max(cells(c.label) for c, _ in groups) + 4
+    rows: list[Row] = []
+    for category, members in groups:
+        row: Row = [(MARKER, category.style), (" " + category.label, "bold")]
+        row = _pad(row, head)
+        for entry in members:
+            text = _entry_text(entry, digits).strip()
+            if _width(row) + cells(text) > width and _width(row) > head:
+                rows.append(_strip(row))
+                row = [(" " * head, None)]
+            row.append((text, _soft(category.style)))
+            row.append(("  ", None))
+        rows.append(_strip(row))
+    return rows
+
+
+# --- Timeline --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    batch: Batch
+    areas: list[City]
+    total: int
+    style: str
+
+
+def timeline_steps(catalog: Catalog) -> list[Step]:
+    """The batches in date order, each with the areas it added and the running total."""
+    steps: list[Step] = []
+    total = 0
+    batches = sorted(catalog.dataset.program.batches, key=lambda b: b.number)
+    styles = {b.number: PALETTE[i % len(PALETTE)] for i, b in enumerate(batches)}
+    for batch in sorted(batches, key=lambda b: (b.date, b.number)):
+        areas = [city for city in catalog.dataset.cities if city.batch == batch.number]
+        total += len(areas)
+        steps.append(Step(batch, areas, total, styles[batch.number]))
+    return steps
+
+
+def timeline_view(catalog: Catalog, width: int = 80) -> View:
+    """The programme's expansion: each batch, what it added, the running total; milestones between."""
+    steps = timeline_steps(catalog)
+    records: list[dict[str, Any]] = [
+        {
+            "number": s.batch.number,
+            "date": s.batch.date.isoformat(),
+            "date_kind": s.batch.date_kind,
+            "document": s.batch.document,
+            "title": s.batch.title,
+            "areas": [city.id for city in s.areas],
+            "added": len(s.areas),
+            "total": s.total,
+        }
+        for s in steps
+    ]
+    if not steps:
+        return View([], [], ["the dataset lists no batches"], list(TIMELINE_FIELDS))
+    width = min(width, TIMELINE_MAX_COLS)
+    program = catalog.dataset.program
+    events: list[tuple[dt.date, int, Step | Milestone]] = [(s.batch.date, 0, s) for s in steps]
+    events += [(m.date, 1, m) for m in program.milestones]
+    events.sort(key=lambda event: (event[0], event[1]))
+
+    first, last = steps[0].batch.date.year, steps[-1].batch.date.year
+    totals = " → ".join(str(s.total) for s in steps)
+    picture: list[Row] = [[(line, "bold")] for line in wrap(clean(f"{program.name} {program.name_zh}"), width)]
+    picture += [[(line, None)] for line in wrap(f"{first} → {last}: {totals} areas in {len(steps)} batches", width)]
+    picture.append([])
+    gutter = 12  # "2015-05-05  "
+    text_width = max(20, width - gutter - 3)  # the gutter, the symbol and two spaces
+    most = max(s.total for s in steps)
+    room = text_width - cells(f" {most} areas in total") - len(steps)  # each batch shows at least one cell
+    scale = max(0.0, min(2.0, room / max(1, most)))
+    done: list[Step] = []
+    for position, (date, _, event) in enumerate(events):
+        is_last = position == len(events) - 1
+        stem: Run = (" " * gutter + (" " if is_last else "│") + "  ", FRAME)
+        if isinstance(event, Step):
+            done.append(event)
+            lines = _batch_lines(event, done, text_width, scale)
+            date_style: str | None = "bold"
+            symbol: Run = (MARKER, event.style)
+        else:
+            text = clean(event.title) + (f" · {clean(event.document)}" if event.document else "")
+            lines = [[(line, "dim")] for line in wrap(text, text_width)]
+            date_style, symbol = FRAME, (MILESTONE, "bold")
+        picture.append([(f"{date.isoformat()}  ", date_style), symbol, ("  ", None), *lines[0]])
+        picture += [[stem, *line] for line in lines[1:]]
+        if not is_last:
+            picture.append([stem])
+    picture.append([])
+    key: list[Row] = [
+        [(MARKER, "bold"), (" a batch, on the date its document was signed or published", "dim")],
+        [(MILESTONE, "bold"), (" a milestone", "dim")],
+        [("█" * max(1, round(scale)), None), (" about one area" if scale < 1 else " one area", "dim")],
+    ]
+    picture += _flow(key, width)
+    return View(records, [], [], list(TIMELINE_FIELDS), picture=[_strip(_merge(row)) for row in picture])
+
+
+def _batch_lines(step: Step, done: Sequence[Step], width: int, scale: float) -> list[Row]:
+    """A batch's heading, the areas it added, and the running total as a bar coloured by batch."""
+    batch = step.batch
+    head: Row = [(f"Batch {batch.number}", "bold " + _soft(step.style)), (f" · {batch.date_kind}", "dim")]
+    if batch.document:
+        head.append((" · " + clean(batch.document), None))
+    else:
+        head.append((" · document number not sourced", "dim"))
+    lines = wrap_runs(head, width)
+    added = f"+{len(step.areas)} "
+    names = ", ".join(clean(city.name) for city in step.areas) or "no area"
+    for i, line in enumerate(wrap_runs([(names, _soft(step.style))], width - len(added))):
+        lines.append([(added if i == 0 else " " * len(added), "bold"), *line])
+    bar: Row = []
+    count = 0
+    for earlier in done:
+        start = round(count * scale)
+        count += len(earlier.areas)
+        # Every batch that added areas shows, even where the scale is below one cell per area.
+        cells_drawn = max(1 if earlier.areas else 0, round(count * scale) - start)
+        bar.append(("█" * cells_drawn, _soft(earlier.style)))
+    noun = "area" if step.total == 1 else "areas"
+    lines.append([*bar, (f" {step.total} {noun} in total", "bold")])
+    return lines
+
+
+def _flow(items: Sequence[Row], width: int, gap: int = 3) -> list[Row]:
+    """Short items side by side, on as many lines as the width needs."""
+    rows: list[Row] = []
+    row: Row = []
+    for item in items:
+        if row and _width(row) + gap + _width(item) > width:
+            rows.append(row)
+            row = []
+        if _width(item) > width:
+            rows += wrap_runs(item, width)
+            continue
+        row = [*row, (" " * gap, None), *item] if row else list(item)
+    if row:
+        rows.append(row)
+    return rows
