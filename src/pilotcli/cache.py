@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,16 +47,18 @@ def _code_stamp() -> str:
     return "|".join(parts)
 
 
-def _entry(text: str) -> Path | None:
+def _entry(data: bytes) -> Path | None:
     folder = directory()
     if folder is None:
         return None
-    digest = hashlib.sha256(_code_stamp().encode() + b"\0" + text.encode("utf-8")).hexdigest()
-    return folder / f"{digest}.pickle"
+    digest = hashlib.sha256(_code_stamp().encode() + b"\0")
+    digest.update(data)
+    return folder / f"{digest.hexdigest()}.pickle"
 
 
-def get(text: str) -> Dataset | None:
-    entry = _entry(text)
+def get(data: bytes) -> Dataset | None:
+    """The validated dataset for a file with exactly these bytes, if pilot saw it before."""
+    entry = _entry(data)
     if entry is None:
         return None
     try:
@@ -70,8 +71,10 @@ def get(text: str) -> Dataset | None:
     return dataset if isinstance(dataset, Dataset) else None
 
 
-def put(text: str, dataset: Dataset) -> None:
-    entry = _entry(text)
+def put(data: bytes, dataset: Dataset) -> None:
+    import tempfile
+
+    entry = _entry(data)
     if entry is None:
         return
     temporary: str | None = None

@@ -6,7 +6,6 @@ per process and returns a `Catalog`, the dataset with its lookups.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -16,7 +15,16 @@ from typing import Any, TypeVar
 
 from pilotcli import cache
 from pilotcli.errors import DataError, NotFoundError, Problem
-from pilotcli.loading import Loc, Locator, parse_toml, read_text, shipped_dataset_path, validation_problems
+from pilotcli.loading import (
+    Loc,
+    Locator,
+    decode,
+    parse_toml,
+    read_bytes,
+    read_text,
+    shipped_dataset_path,
+    validation_problems,
+)
 from pilotcli.models import (
     Batch,
     City,
@@ -94,6 +102,8 @@ class NameIndex(dict[str, str]):
                 return matches[0]
             if matches:
                 raise NotFoundError(self.kind, query, candidates=matches)
+        import difflib
+
         close = difflib.get_close_matches(key, list(self), n=6, cutoff=0.6)
         suggestions = list(dict.fromkeys(self[name] for name in close))[:3]
         raise NotFoundError(self.kind, query, suggestions=suggestions)
@@ -137,6 +147,8 @@ class Catalog:
     def indicator(self, query: str) -> IndicatorInfo:
         if query in self.indicators:
             return self.indicators[query]
+        import difflib
+
         close = difflib.get_close_matches(query, list(self.indicators), n=3, cutoff=0.5)
         raise NotFoundError("indicator", query, suggestions=close)
 
@@ -180,15 +192,16 @@ def load(path: Path | str | None = None) -> Catalog:
 def read_dataset(file: Path) -> Dataset:
     """Read and validate a dataset file; raises DataError listing every problem."""
     shown = str(file)
-    text = read_text(file)
-    cached = cache.get(text)
+    data = read_bytes(file)
+    cached = cache.get(data)
     if cached is not None:
         return cached
+    text = decode(data, shown)
     raw = parse_toml(text, shown)
     dataset, problems = validate(raw, text, shown)
     if dataset is None or problems:
         raise DataError(problems)
-    cache.put(text, dataset)
+    cache.put(data, dataset)
     return dataset
 
 
@@ -196,13 +209,18 @@ def validate(raw: dict[str, Any], text: str, path: str) -> tuple[Dataset | None,
     """Validate parsed data: the models first, then the whole-file checks."""
     from pydantic import ValidationError
 
-    locator = Locator.for_text(path, raw, text)
     try:
         dataset = Dataset.model_validate(raw)
     except ValidationError as error:
+        locator = Locator.for_text(path, raw, text)
         problems = list(validation_problems(error, locator))
         return None, problems + _checks_of_the_valid_part(raw, locator, {p.city for p in problems})
-    return dataset, [locator.problem(loc, message) for loc, message in check_dataset(dataset)]
+    found = check_dataset(dataset)
+    if not found:
+        return dataset, []
+    # Only a file with problems pays for finding their lines.
+    locator = Locator.for_text(path, raw, text)
+    return dataset, [locator.problem(loc, message) for loc, message in found]
 
 
 _SECTIONS: dict[str, type[Record]] = {
@@ -407,6 +425,8 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
 
 
 def _did_you_mean(name: str, known: set[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, sorted(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -6,9 +6,7 @@ for values, the city id and the field (never a list index).
 
 from __future__ import annotations
 
-import difflib
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +28,8 @@ def shipped_dataset_path() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "cities.toml"
 
 
-def read_text(path: Path) -> str:
-    """The file's text, or a DataError saying plainly why it cannot be read."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or a DataError saying plainly why it cannot be read."""
     shown = str(path)
     try:
         if path.is_dir():
@@ -39,38 +37,41 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             mib = size / 1024 / 1024
-            raise DataError(
-                [
-                    Problem(
-                        shown,
-                        f"file is {mib:,.0f} MiB; pilot reads dataset files up to {MAX_FILE_BYTES // 1024 // 1024} MiB",
-                    )
-                ]
-            )
-        data = path.read_bytes()
+            limit = MAX_FILE_BYTES // 1024 // 1024
+            raise DataError([Problem(shown, f"file is {mib:,.0f} MiB; pilot reads dataset files up to {limit} MiB")])
+        return path.read_bytes()
     except FileNotFoundError:
         raise DataError([Problem(shown, "no such file")], hint="check the path given to --data or PILOT_DATA") from None
     except PermissionError:
         raise DataError([Problem(shown, "permission denied")]) from None
     except OSError as error:
         raise DataError([Problem(shown, f"cannot read the file: {error.strerror or error}")]) from None
+
+
+def decode(data: bytes, path: str) -> str:
+    """The bytes as text: UTF-8 (an optional byte-order mark is dropped), never binary."""
     if b"\x00" in data[:65536]:
-        raise DataError([Problem(shown, "binary file, not a TOML dataset")])
+        raise DataError([Problem(path, "binary file, not a TOML dataset")])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         byte = data[error.start]
-        raise DataError(
-            [Problem(shown, f"not UTF-8 text (byte 0x{byte:02x})", line=line)], hint="save the file as UTF-8"
-        ) from None
+        problem = Problem(path, f"not UTF-8 text (byte 0x{byte:02x})", line=line)
+        raise DataError([problem], hint="save the file as UTF-8") from None
     return text.removeprefix("\ufeff")
+
+
+def read_text(path: Path) -> str:
+    return decode(read_bytes(path), str(path))
 
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
 def parse_toml(text: str, path: str) -> dict[str, Any]:
+    import tomllib  # only on a cache miss
+
     if not text.strip():
         raise DataError([Problem(path, "the file is empty")], hint="start from 'pilot export --format toml'")
     try:
@@ -214,6 +215,8 @@ def validation_problems(error: Any, locator: Locator) -> Iterator[Problem]:
         elif kind == "extra_forbidden":
             parent = _parent_keys(loc[:-1])
             message = "unknown field"
+            import difflib
+
             close = difflib.get_close_matches(str(loc[-1]), parent, n=1)
             if close:
                 message += f" (did you mean '{close[0]}'?)"

@@ -5,7 +5,6 @@ Nothing here prints; the renderers turn these results into output.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,6 +125,8 @@ def resolve_field(catalog: Catalog, name: str) -> str:
     names = field_names(catalog)
     if name in names:
         return name
+    import difflib
+
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     error = NotFoundError("field", name, suggestions=close)
     error.hint = (
@@ -249,6 +250,8 @@ def province(catalog: Catalog, name: str) -> str:
     for known in all_provinces:
         if known.casefold() == name.casefold():
             return known  # a real province with no pilot city: an empty result, not an error
+    import difflib
+
     close = difflib.get_close_matches(name, all_provinces, n=3, cutoff=0.5)
     raise NotFoundError("province", name, suggestions=close)
 

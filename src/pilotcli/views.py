@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.models import City
@@ -14,7 +14,10 @@ from pilotcli.query import (
     field_names,
     figure,
 )
-from pilotcli.rank import Ranked
+
+if TYPE_CHECKING:
+    from pilotcli.rank import Ranked
+
 from pilotcli.view import DECIMALS_BY_UNIT, ESTIMATE_MARK, MISSING, Cell, Column, Table, View, clean, number
 
 LIST_INDICATORS = ("population", "gdp", "gdp_per_capita")
