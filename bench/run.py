@@ -1,0 +1,554 @@
+"""Start-up, memory and scale benchmark for pilot.
+
+Run with the interpreter pilot is installed in (from anywhere):
+
+    .venv/bin/python bench/run.py             # 15 rounds, then the scale part
+    .venv/bin/python bench/run.py --quick     # a fast smoke run
+
+Part 1 times a Typer hello-world (the start-up floor: the same interpreter and the
+installed Typer, really running a command) and five pilot calls, round-robin in one
+interleaved run, and compares medians of wall time and peak memory with the floor.
+Part 2 clones the shipped cities into synthetic datasets of 1,000 and 10,000 cities
+and compares `pilot rank --json` with parsing the same file with `tomllib` alone.
+
+The benchmark reports; it does not assert. The exit status is 0 unless something
+failed to run (a command exited non-zero, a generated dataset did not validate).
+
+Peak memory is the child's max RSS from `os.wait4`. On Linux a child started with
+vfork/fork inherits the spawner's RSS high-water mark at exec, so the parent is kept
+small on purpose (datasets are generated in a subprocess, output is read in chunks and
+dropped) and its own high-water mark is printed so that the readings can be trusted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = REPO / "data" / "cities.toml"
+
+DEFAULT_ROUNDS = 15
+DEFAULT_SCALE_ROUNDS = 5
+QUICK_ROUNDS = 3
+QUICK_SCALE_ROUNDS = 1
+SCALE_SIZES = (1_000, 10_000)
+
+JSON_TARGET = 1.05
+TABLE_TARGET = 1.20
+MEMORY_TARGET = 1.30
+PARSE_TARGET = 1.5
+GROWTH_TARGET = 12.0
+
+HELLO_WORLD = '''\
+"""The start-up floor: the smallest Typer app that really runs a command."""
+
+import typer
+
+app = typer.Typer()
+
+
+@app.callback()
+def main() -> None:
+    """Hello-world."""
+
+
+@app.command()
+def hello(name: str = typer.Option("world", "--name")) -> None:
+    """Greet someone."""
+    print(f"Hello {name}")
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+# Variables that would change what pilot does (or how fast) between runs. Bytecode is
+# always cached (in a private PYTHONPYCACHEPREFIX, so nothing is written into the source
+# tree or site-packages): an installed tool runs from compiled bytecode, and without it
+# (PYTHONDONTWRITEBYTECODE=1 and a source checkout) pilot would recompile on every call.
+SCRUBBED_ENV = (
+    "PILOT_DATA",
+    "PILOT_NO_CACHE",
+    "PILOT_DEBUG",
+    "FORCE_COLOR",
+    "NO_COLOR",
+    "PYTHONPROFILEIMPORTTIME",
+    "PYTHONDONTWRITEBYTECODE",
+    "PYTHONPYCACHEPREFIX",
+)
+
+
+class BenchError(Exception):
+    """Something failed to run: the benchmark cannot report on it."""
+
+
+# --- Running one child ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    """Seconds, from just before the spawn to the reaped exit."""
+    cpu: float
+    """User + system seconds of the child."""
+    peak: int
+    """Max RSS of the child, in bytes."""
+    returncode: int
+    stdout: bytes
+    stdout_bytes: int
+    stderr: bytes
+
+
+def _rss_bytes(ru_maxrss: int) -> int:
+    return ru_maxrss if sys.platform == "darwin" else ru_maxrss * 1024
+
+
+def run_once(argv: Sequence[str], env: Mapping[str, str], *, keep_stdout: bool = False) -> Run:
+    """Run a command with stdout to a pipe (read in chunks and, unless kept, dropped)."""
+    chunks: list[bytes] = []
+    size = 0
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        with subprocess.Popen(
+            list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors, env=dict(env), bufsize=0
+        ) as process:
+            pipe = process.stdout
+            assert pipe is not None
+            while chunk := pipe.read(1 << 16):
+                size += len(chunk)
+                if keep_stdout:
+                    chunks.append(chunk)
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - start
+            process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        stderr = errors.read()
+    return Run(
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        peak=_rss_bytes(usage.ru_maxrss),
+        returncode=process.returncode,
+        stdout=b"".join(chunks),
+        stdout_bytes=size,
+        stderr=stderr,
+    )
+
+
+def checked(name: str, argv: Sequence[str], env: Mapping[str, str], *, keep_stdout: bool = False) -> Run:
+    run = run_once(argv, env, keep_stdout=keep_stdout)
+    if run.returncode != 0:
+        output = (run.stdout + b"\n" + run.stderr) if keep_stdout else run.stderr
+        tail = output.decode("utf-8", "replace").strip()[-2000:]
+        raise BenchError(f"{name} exited with status {run.returncode}: {' '.join(argv)}\n{tail}")
+    return run
+
+
+# --- Measurements -------------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    name: str
+    argv: list[str]
+    kind: str
+    """'floor', 'json', 'table' (decides the target), 'scale' or 'cold' (runs with an empty cache)."""
+    env: dict[str, str]
+    runs: list[Run] = field(default_factory=list)
+    """The measured runs (for a warm case: those that hit pilot's cache)."""
+    missed: list[Run] = field(default_factory=list)
+    """Runs of a warm case that missed the cache (wrote an entry): left out of the medians."""
+
+    def samples(self) -> list[Run]:
+        return self.runs or self.missed
+
+    def median_wall(self) -> float:
+        return statistics.median(r.wall for r in self.samples())
+
+    def iqr_wall(self) -> float:
+        if len(self.samples()) < 4:
+            return max(r.wall for r in self.samples()) - min(r.wall for r in self.samples())
+        quartiles = statistics.quantiles([r.wall for r in self.samples()], n=4)
+        return quartiles[2] - quartiles[0]
+
+    def min_wall(self) -> float:
+        return min(r.wall for r in self.samples())
+
+    def median_cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.samples())
+
+    def median_peak(self) -> float:
+        return statistics.median(r.peak for r in self.samples())
+
+
+def interleave(cases: Sequence[Case], rounds: int, label: str, scratch: Path | None = None) -> None:
+    """Round-robin: every case once per round; the starting case rotates each round.
+
+    A case of kind 'cold' runs with a fresh, empty PILOT_CACHE_DIR under `scratch`;
+    any other run that writes a cache entry missed the warm cache and is set aside.
+    """
+    for round_number in range(rounds):
+        shift = round_number % len(cases)
+        for position, case in enumerate([*cases[shift:], *cases[:shift]]):
+            if case.kind == "cold" and scratch is not None:
+                folder = scratch / f"cold-{round_number}-{position}"
+                case.runs.append(checked(case.name, case.argv, {**case.env, "PILOT_CACHE_DIR": str(folder)}))
+                shutil.rmtree(folder, ignore_errors=True)
+                continue
+            cache = Path(case.env["PILOT_CACHE_DIR"])
+            before = cache_snapshot(cache)
+            run = checked(case.name, case.argv, case.env)
+            (case.missed if cache_snapshot(cache) - before else case.runs).append(run)
+        print(f"  {label}: round {round_number + 1}/{rounds} done", file=sys.stderr, flush=True)
+
+
+def cache_snapshot(folder: Path) -> set[tuple[str, int]]:
+    if not folder.is_dir():
+        return set()
+    return {(entry.name, entry.stat().st_mtime_ns) for entry in folder.iterdir() if entry.suffix == ".pickle"}
+
+
+def cache_report(folder: Path, before: set[tuple[str, int]], cases: Sequence[Case]) -> str:
+    if not before:
+        return "NOT warm: no cache entry was written by the warm-up (cache disabled or unwritable?)"
+    timed = sum(len(case.runs) + len(case.missed) for case in cases)
+    missed = [f"{case.name} x{len(case.missed)}" for case in cases if case.missed]
+    if not missed:
+        entries = len(cache_snapshot(folder))
+        return f"warm: all {timed} timed calls hit it ({entries} entr{'y' if entries == 1 else 'ies'}, none written)"
+    return (
+        f"PARTLY COLD: {sum(len(case.missed) for case in cases)} of {timed} timed calls missed it and wrote an "
+        f"entry ({', '.join(missed)}; did pilot's source change mid-run?); they are left out of the medians"
+    )
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def mib(size: float) -> str:
+    return f"{size / 1024 / 1024:.1f}"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(headers[i]), *(len(row[i]) for row in rows)) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(row) for row in rows)])
+
+
+def pilot_launcher() -> tuple[list[str], str]:
+    """The console script next to the interpreter if there is one, else `python -m pilotcli`."""
+    script = Path(sys.executable).with_name("pilot")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)], f"console script {script}"
+    return [sys.executable, "-m", "pilotcli"], f"{sys.executable} -m pilotcli"
+
+
+def child_env(work: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
+    env["COLUMNS"] = "100"
+    env["PILOT_CACHE_DIR"] = str(work / "cache")
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    return env
+
+
+def own_peak() -> int:
+    return _rss_bytes(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+# --- Part 1: start-up and memory against the Typer floor --------------------------------------------
+
+
+def startup(work: Path, pilot: list[str], rounds: int) -> None:
+    hello = work / "hello.py"
+    hello.write_text(HELLO_WORLD, encoding="utf-8")
+    env = child_env(work)
+    cases = [
+        Case("typer hello-world (floor)", [sys.executable, str(hello), "hello", "--name", "x"], "floor", env),
+        Case("pilot list --json", [*pilot, "list", "--json"], "json", env),
+        Case("pilot list", [*pilot, "list"], "table", env),
+        Case("pilot show hefei --json", [*pilot, "show", "hefei", "--json"], "json", env),
+        Case("pilot compare shenzhen hefei", [*pilot, "compare", "shenzhen", "hefei"], "table", env),
+        Case("pilot rank --sector finance", [*pilot, "rank", "--sector", "finance"], "table", env),
+    ]
+    print(f"\n== Part 1: start-up and peak memory vs the Typer floor ({rounds} interleaved rounds) ==", flush=True)
+    for case in cases:  # warm-up: fills pilot's validated-dataset cache and the bytecode cache
+        checked(case.name, case.argv, case.env)
+    warm = cache_snapshot(work / "cache")
+    interleave(cases, rounds, "start-up")
+
+    floor = cases[0]
+    floor_wall, floor_peak = floor.median_wall(), floor.median_peak()
+    rows: list[list[str]] = []
+    for case in cases:
+        wall_ratio = case.median_wall() / floor_wall
+        peak_ratio = case.median_peak() / floor_peak
+        if case.kind == "floor":
+            target = time_result = memory_result = "-"
+        else:
+            limit = JSON_TARGET if case.kind == "json" else TABLE_TARGET
+            target = f"<={limit:.2f}x"
+            time_result = verdict(wall_ratio <= limit)
+            memory_result = verdict(peak_ratio <= MEMORY_TARGET)
+        rows.append(
+            [
+                case.name,
+                ms(case.median_wall()),
+                ms(case.min_wall()),
+                ms(case.iqr_wall()),
+                f"{wall_ratio:.2f}x",
+                target,
+                time_result,
+                ms(case.median_cpu()),
+                f"{case.median_cpu() / floor.median_cpu():.2f}x",
+                mib(case.median_peak()),
+                f"{peak_ratio:.2f}x",
+                memory_result,
+            ]
+        )
+    headers = [
+        "command",
+        "median ms",
+        "min ms",
+        "IQR ms",
+        "vs floor",
+        "target",
+        "time",
+        "cpu ms",
+        "cpu vs floor",
+        "peak MiB",
+        "vs floor",
+        "mem",
+    ]
+    print(table(headers, rows))
+    print("time: median wall time against the target; cpu: median user+sys time of the child (information)")
+    print(f"mem: median peak RSS (max RSS of the child, from wait4) against <= {MEMORY_TARGET:.2f}x the floor's")
+    noisy = [case.name for case in cases if case.iqr_wall() > 0.10 * case.median_wall()]
+    if noisy:
+        print(f"NOISY (IQR > 10% of the median): {', '.join(noisy)}; other load on the machine? compare the cpu column")
+    print(f"pilot's dataset cache during the timed rounds: {cache_report(work / 'cache', warm, cases)}")
+    smallest = min(case.median_peak() for case in cases)
+    note = "ok" if own_peak() < smallest else "TOO BIG: the children's peaks may show the benchmark's own, not theirs"
+    print(f"benchmark process peak RSS: {mib(own_peak())} MiB (must stay below the smallest child's: {note})")
+
+
+# --- Part 2: scale ------------------------------------------------------------------------------------
+
+
+def generate(count: int, out: Path) -> None:
+    """Write a dataset of `count` valid cities cloned from the shipped 20 (run in a subprocess)."""
+    import tomllib
+
+    import tomli_w
+
+    with SHIPPED.open("rb") as handle:
+        data = tomllib.load(handle)
+    originals = data["cities"]
+    width = max(4, len(str(count - 1)))
+    clones = []
+    for number in range(count):
+        city = dict(originals[number % len(originals)])
+        city["id"] = f"{city['id']}-{number:0{width}d}"
+        city["name"] = f"{city['name']} {number}"
+        city["name_zh"] = f"{city['name_zh']}{number}"
+        city["aliases"] = []
+        clones.append(city)
+    data["cities"] = clones
+    out.write_text(tomli_w.dumps(data), encoding="utf-8")
+
+
+@dataclass
+class ScaleSet:
+    size: int
+    path: Path
+    check_cold: Run
+    warm: Case
+    parse: Case
+    cold: Case
+
+
+def has_command(pilot: list[str], env: Mapping[str, str], command: str) -> bool:
+    return run_once([*pilot, command, "--help"], env).returncode == 0
+
+
+def prepare(work: Path, pilot: list[str], size: int, env: dict[str, str], validate: bool) -> ScaleSet:
+    path = work / f"cities-{size}.toml"
+    checked(
+        f"generating {size} cities",
+        [sys.executable, str(Path(__file__).resolve()), "--generate", str(size), str(path)],
+        env,
+    )
+    if validate:
+        validation = [*pilot, "--data", str(path), "validate"]
+        check = checked(f"pilot validate on {path.name}", validation, env, keep_stdout=True)
+    else:  # --fields id keeps the output (and so this process's memory) small
+        listing = [*pilot, "--data", str(path), "list", "--json", "--fields", "id"]
+        check = checked(f"pilot list --json on {path.name}", listing, env, keep_stdout=True)
+        listed = len(json.loads(check.stdout))
+        if listed != size:
+            raise BenchError(f"{path.name}: pilot list --json shows {listed} cities, expected {size}")
+    rank = [*pilot, "--data", str(path), "rank", "--json"]
+    checked(f"pilot rank --json on {path.name} (warm-up)", rank, env)  # the validation call may not write the cache
+    parse = [sys.executable, "-c", f"import tomllib; tomllib.load(open({str(path)!r}, 'rb'))"]
+    return ScaleSet(
+        size=size,
+        path=path,
+        check_cold=check,
+        warm=Case(f"rank --json {size} warm", rank, "scale", env),
+        parse=Case(f"tomllib parse {size}", parse, "scale", env),
+        cold=Case(f"rank --json {size} cold", rank, "cold", env),
+    )
+
+
+def scale(work: Path, pilot: list[str], rounds: int) -> None:
+    env = child_env(work)
+    validate = has_command(pilot, env, "validate")
+    how = "pilot --data FILE validate" if validate else "pilot --data FILE list --json (no validate command)"
+    print(f"\n== Part 2: scale, synthetic datasets ({rounds} interleaved rounds) ==", flush=True)
+    print(f"generated files checked with: {how}")
+    sets = [prepare(work, pilot, size, env, validate) for size in SCALE_SIZES]
+    warm_snapshot = cache_snapshot(work / "cache")
+
+    # A warm run uses the shared warm cache; each cold run gets a fresh, empty one.
+    interleave([case for s in sets for case in (s.warm, s.parse, s.cold)], rounds, "scale", work)
+
+    rows: list[list[str]] = []
+    for s in sets:
+        ratio = s.warm.median_wall() / s.parse.median_wall()
+        rows.append(
+            [
+                f"{s.size:,}",
+                mib(s.path.stat().st_size),
+                ms(s.warm.median_wall()),
+                ms(s.parse.median_wall()),
+                f"{ratio:.2f}x",
+                f"<={PARSE_TARGET:.1f}x",
+                verdict(ratio <= PARSE_TARGET),
+                ms(s.cold.median_wall()),
+                ms(s.check_cold.wall),
+                mib(s.warm.median_peak()),
+                mib(s.parse.median_peak()),
+                mib(s.cold.median_peak()),
+            ]
+        )
+    headers = [
+        "cities",
+        "TOML MiB",
+        "rank warm ms",
+        "parse ms",
+        "rank/parse",
+        "target",
+        "result",
+        "rank cold ms",
+        "check cold ms",
+        "warm MiB",
+        "parse MiB",
+        "cold MiB",
+    ]
+    print(table(headers, rows))
+    small, large = sets[0], sets[-1]
+    factor = large.size / small.size
+    growth = large.warm.median_wall() / small.warm.median_wall()
+    print(
+        f"growth {small.size:,} -> {large.size:,} cities ({factor:.0f}x the cities): "
+        f"rank warm {growth:.2f}x (target <= {GROWTH_TARGET:.0f}x) {verdict(growth <= GROWTH_TARGET)}; "
+        f"parse alone {large.parse.median_wall() / small.parse.median_wall():.2f}x; "
+        f"rank cold {large.cold.median_wall() / small.cold.median_wall():.2f}x (information)"
+    )
+    warm_cases = [s.warm for s in sets]
+    print(f"rank warm = pilot --data FILE rank --json, cache {cache_report(work / 'cache', warm_snapshot, warm_cases)}")
+    print("rank cold = the same call with an empty cache (parse + validate + write the cache), information only")
+    print("check cold = the one validity check call on the new file, the first call pilot ever saw it (cold)")
+    smallest = min(case.median_peak() for s in sets for case in (s.warm, s.parse, s.cold))
+    note = "ok" if own_peak() < smallest else "TOO BIG: the children's peaks may show the benchmark's own, not theirs"
+    print(f"benchmark process peak RSS: {mib(own_peak())} MiB (must stay below the smallest child's: {note})")
+
+
+# --- Main ----------------------------------------------------------------------------------------
+
+
+def describe(pilot_label: str) -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print("pilot benchmark")
+    print(f"python {platform.python_version()} ({sys.executable}) on {platform.platform()}, {os.cpu_count()} CPUs")
+    print(f"pilotcli {installed('pilotcli')}, typer {installed('typer')}, pydantic {installed('pydantic')}")
+    print(f"pilot launched as: {pilot_label}")
+    print("children: stdout to a pipe, COLUMNS=100, PILOT_CACHE_DIR and PYTHONPYCACHEPREFIX in a temp dir")
+    print(f"load average at start: {load}")
+
+
+def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark pilot's start-up, peak memory and scaling.")
+    parser.add_argument("--rounds", type=int, default=None, help=f"start-up rounds (default {DEFAULT_ROUNDS})")
+    parser.add_argument("--scale-rounds", type=int, default=None, help=f"scale rounds (default {DEFAULT_SCALE_ROUNDS})")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"smoke test: {QUICK_ROUNDS} and {QUICK_SCALE_ROUNDS} rounds"
+    )
+    parser.add_argument("--no-scale", action="store_true", help="skip the synthetic-dataset part")
+    parser.add_argument("--generate", nargs=2, metavar=("N", "FILE"), help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.rounds is None:
+        options.rounds = QUICK_ROUNDS if options.quick else DEFAULT_ROUNDS
+    if options.scale_rounds is None:
+        options.scale_rounds = QUICK_SCALE_ROUNDS if options.quick else DEFAULT_SCALE_ROUNDS
+    if options.rounds < 1 or options.scale_rounds < 1:
+        parser.error("rounds must be at least 1")
+    return options
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = arguments(argv)
+    if options.generate:
+        generate(int(options.generate[0]), Path(options.generate[1]))
+        return 0
+    if not hasattr(os, "wait4"):
+        print("bench: os.wait4 is needed (Linux or macOS)", file=sys.stderr)
+        return 1
+    pilot, pilot_label = pilot_launcher()
+    describe(pilot_label)
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix="pilot-bench-") as folder:
+            work = Path(folder)
+            startup(work, pilot, options.rounds)
+            if not options.no_scale:
+                scale(work, pilot, options.scale_rounds)
+    except BenchError as error:
+        print(f"\nbench: FAILED TO RUN: {error}", file=sys.stderr)
+        return 1
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print(f"\ndone in {time.perf_counter() - started:.0f} s; load average at end: {load}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
