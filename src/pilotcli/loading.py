@@ -66,7 +66,7 @@ def read_text(path: Path) -> str:
     return decode(read_bytes(path), str(path))
 
 
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)$"
 
 
 def parse_toml(text: str, path: str) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def parse_toml(text: str, path: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         message = str(error)
-        match = _TOML_POSITION.search(message)
+        match = re.search(_TOML_POSITION, message)
         line = column = None
         if match:
             line, column = int(match.group(1)), int(match.group(2))
@@ -88,8 +88,10 @@ def parse_toml(text: str, path: str) -> dict[str, Any]:
 
 # --- Locating a value in the file -------------------------------------------------
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*([A-Za-z0-9_\-]+|"[^"]*")(\s*\.\s*([A-Za-z0-9_\-]+|"[^"]*"))*\s*=""")
+# Patterns as strings: `re` compiles (and caches) them on first use, which is only
+# when a file has problems to locate.
+_HEADER = r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$"
+_KEY = r"""^\s*([A-Za-z0-9_\-]+|"[^"]*")(\s*\.\s*([A-Za-z0-9_\-]+|"[^"]*"))*\s*="""
 
 
 def _split_key(key: str) -> tuple[str, ...]:
@@ -106,7 +108,7 @@ def line_map(text: str) -> dict[Loc, int]:
     current_index: dict[Loc, int] = {}
     table: Loc = ()
     for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
+        header = re.match(_HEADER, line)
         if header:
             is_array = header.group(1) == "[["
             names = _split_key(header.group(2))
@@ -126,7 +128,7 @@ def line_map(text: str) -> dict[Loc, int]:
             table = resolved
             lines.setdefault(table, number)
             continue
-        key = _KEY.match(line)
+        key = re.match(_KEY, line)
         if key:
             names = _split_key(line[: line.index("=")])
             lines.setdefault((*table, *names), number)
