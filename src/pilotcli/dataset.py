@@ -183,7 +183,10 @@ _loaded: dict[Path, Catalog] = {}
 def load(path: Path | str | None = None) -> Catalog:
     """Load and validate a dataset file (the shipped one by default), once per process."""
     file = Path(path) if path is not None else shipped_dataset_path()
-    key = file.resolve() if file.exists() else file
+    try:
+        key = file.resolve() if file.exists() else file
+    except OSError:  # e.g. a name too long for the file system: read_bytes says so
+        key = file
     if key not in _loaded:
         _loaded[key] = Catalog(read_dataset(file), str(path) if path is not None else "cities.toml (shipped)")
     return _loaded[key]
@@ -274,6 +277,10 @@ def _checks_of_the_valid_part(raw: dict[str, Any], locator: Locator, reported: s
     return problems
 
 
+MAX_FIGURE = 1e12
+"""No figure in this dataset comes near it (GDP is in billion CNY); larger is a typo."""
+
+
 def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
     """Whole-file checks: unique ids, cross references, names, units and ranges."""
     problems: list[tuple[Loc, str]] = []
@@ -326,6 +333,8 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
             if program_figure.note is None:
                 add(((*ploc, "note"), "a figure without a value needs a note saying why"))
         elif not isinstance(value, bool):
+            if abs(value) > MAX_FIGURE:
+                add(((*ploc, "value"), f"not a plausible value (more than {MAX_FIGURE:g})"))
             if value == 0:
                 add(((*ploc, "value"), "0 is not a plausible value; leave the figure out if it is unknown"))
             if program_figure.unit == "%" and not 0 <= value <= 100:
@@ -395,6 +404,9 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
             if isinstance(value, bool) or (spec.kind in ("rank", "count") and not isinstance(value, int)):
                 expected = "a whole number" if spec.kind in ("rank", "count") else "a number"
                 add(((*floc, "value"), f"expected {expected} (got {value!r})"))
+                continue
+            if abs(value) > MAX_FIGURE:
+                add(((*floc, "value"), f"not a plausible value (more than {MAX_FIGURE:g})"))
                 continue
             if spec.minimum is not None and value < spec.minimum:
                 add(((*floc, "value"), f"{value} is below the minimum {spec.minimum:g} ({spec.unit})"))

@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from pilotcli.dataset import Catalog
-from pilotcli.errors import DataError, Problem
+from pilotcli.errors import DataError, PilotError, Problem
 from pilotcli.models import City, Dataset
 
 
 def subset(catalog: Catalog, cities: list[City]) -> Dataset:
     """The dataset with only these cities; sources, sectors and regions are kept whole."""
+    if not cities:
+        # pilot refuses a dataset without cities, so it must not write one.
+        raise PilotError("no city matches these filters, and a dataset needs at least one city")
     return catalog.dataset.model_copy(update={"cities": tuple(cities)})
 
 
@@ -41,13 +44,16 @@ def write_atomic(path: Path, text: str, *, force: bool, bom: bool = False) -> No
     An existing file is left alone unless `force` is set.
     """
     shown = str(path)
-    if path.is_dir():
-        raise DataError([Problem(shown, "is a directory")])
-    if path.exists() and not force:
-        raise DataError([Problem(shown, "file exists")], hint="add --force to overwrite it")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise DataError([Problem(shown, f"no such folder '{folder}'")])
+    try:
+        if path.is_dir():
+            raise DataError([Problem(shown, "is a directory")])
+        if path.exists() and not force:
+            raise DataError([Problem(shown, "file exists")], hint="add --force to overwrite it")
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise DataError([Problem(shown, f"no such folder '{folder}'")])
+    except OSError as error:  # e.g. a file name too long for the file system
+        raise DataError([Problem(shown, f"cannot write the file: {error.strerror or error}")]) from None
     data = (("\ufeff" if bom else "") + text).encode("utf-8")
     temporary: str | None = None
     try:

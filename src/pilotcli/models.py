@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 # Models are built lazily: a cache hit in `pilotcli.dataset` constructs them
 # from already-validated data and never pays for building the validators.
-_CONFIG = ConfigDict(strict=True, frozen=True, extra="forbid", defer_build=True)
+_CONFIG = ConfigDict(strict=True, frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 """City, region, sector and source ids: lowercase ASCII letters, digits, hyphens."""

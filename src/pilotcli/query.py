@@ -5,6 +5,7 @@ Nothing here prints; the renderers turn these results into output.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,8 @@ def _derived(info: IndicatorInfo, inputs: list[Value | None]) -> Value | None:
         return None
     # billion CNY / million persons = thousand CNY per person
     ratio = round(numerator.number / denominator.number, 2)
+    if not math.isfinite(ratio):
+        return None
     years = {v.year for v in inputs if v is not None}
     worst = max((v.confidence for v in (numerator, denominator) if v.confidence), key=CONFIDENCE_ORDER.__getitem__)
     return Value(

@@ -115,13 +115,17 @@ def rank(
 ) -> list[Ranked]:
     """Score and order the cities; a permutation of `cities`, best first, ties by id."""
     infos = [catalog.indicator(name) for name in weights]
+    # Scores depend only on the ratios of the weights: scaling them to at most 1 keeps
+    # the arithmetic finite whatever weights a user gives.
+    largest = max(weights.values(), default=0.0)
+    scaled = {name: weight / largest for name, weight in weights.items()} if largest > 0 else dict(weights)
     columns = []
     for info in infos:
         values = [figure(catalog, city, info.id) for city in cities]
         columns.append((info, values, normalise(info, values)))
     scored: list[tuple[float, City, list[Contribution]]] = []
     for row, city in enumerate(cities):
-        cells = [(info, values[row], points[row], weights[info.id]) for info, values, points in columns]
+        cells = [(info, values[row], points[row], scaled[info.id]) for info, values, points in columns]
         counted = [c for c in cells if c[2] is not None or missing == "zero"]
         total_weight = sum(weight for *_, weight in counted)
         contributions = [
@@ -129,7 +133,7 @@ def rank(
                 indicator=info,
                 value=value,
                 points=None if points is None else round(points, 2),
-                weight=weight,
+                weight=weights[info.id],
                 share=round(weight * (points or 0.0) / total_weight, 2) if total_weight else 0.0,
             )
             for info, value, points, weight in cells
