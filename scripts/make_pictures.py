@@ -60,7 +60,8 @@ def command_output(args: list[str]) -> str:
 
 def save_svg(args: list[str], path: Path) -> None:
     console = Console(record=True, width=WIDTH, file=io.StringIO())
-    console.print(Text.from_ansi(command_output(args)))
+    # soft_wrap: the lines are already laid out at WIDTH; the recorder must not wrap them again.
+    console.print(Text.from_ansi(command_output(args)), soft_wrap=True)
     console.save_svg(str(path), title=f"pilot {' '.join(args)}")
 
 
