@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -280,11 +281,11 @@ def own_peak() -> int:
 # --- Part 1: start-up and memory against the Typer floor --------------------------------------------
 
 
-def startup(work: Path, pilot: list[str], rounds: int) -> None:
+def startup_cases(work: Path, pilot: list[str]) -> list[Case]:
     hello = work / "hello.py"
     hello.write_text(HELLO_WORLD, encoding="utf-8")
     env = child_env(work)
-    cases = [
+    return [
         Case("typer hello-world (floor)", [sys.executable, str(hello), "hello", "--name", "x"], "floor", env),
         Case("pilot list --json", [*pilot, "list", "--json"], "json", env),
         Case("pilot list", [*pilot, "list"], "table", env),
@@ -292,6 +293,45 @@ def startup(work: Path, pilot: list[str], rounds: int) -> None:
         Case("pilot compare shenzhen hefei", [*pilot, "compare", "shenzhen", "hefei"], "table", env),
         Case("pilot rank --sector finance", [*pilot, "rank", "--sector", "finance"], "table", env),
     ]
+
+
+def instructions(work: Path, pilot: list[str]) -> None:
+    """Instruction counts under valgrind: the same for the same code, whatever the machine's load."""
+    if shutil.which("valgrind") is None:
+        print("\n== Instructions: skipped (valgrind not found) ==")
+        return
+    cases = startup_cases(work, pilot)
+    print("\n== Instructions (valgrind callgrind, one run each; load-independent) ==", flush=True)
+    for case in cases:  # warm the dataset and bytecode caches outside valgrind
+        checked(case.name, case.argv, case.env)
+    counts: list[int] = []
+    for case in cases:
+        completed = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *case.argv],
+            env=dict(case.env),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        found = re.search(r"Collected : (\d+)", completed.stderr)
+        if completed.returncode != 0 or found is None:
+            raise BenchError(f"valgrind failed on {case.name}: {completed.stderr[-300:]}")
+        counts.append(int(found.group(1)))
+    rows = []
+    for case, count in zip(cases, counts, strict=True):
+        ratio = count / counts[0]
+        if case.kind == "floor":
+            target = result = "-"
+        else:
+            limit = JSON_TARGET if case.kind == "json" else TABLE_TARGET
+            target, result = f"<={limit:.2f}x", verdict(ratio <= limit)
+        rows.append([case.name, f"{count / 1e6:,.0f}", f"{ratio:.2f}x", target, result])
+    print(table(["command", "M instructions", "vs floor", "target", "result"], rows))
+
+
+def startup(work: Path, pilot: list[str], rounds: int) -> None:
+    cases = startup_cases(work, pilot)
     print(f"\n== Part 1: start-up and peak memory vs the Typer floor ({rounds} interleaved rounds) ==", flush=True)
     for case in cases:  # warm-up: fills pilot's validated-dataset cache and the bytecode cache
         checked(case.name, case.argv, case.env)
@@ -514,6 +554,9 @@ def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help=f"smoke test: {QUICK_ROUNDS} and {QUICK_SCALE_ROUNDS} rounds"
     )
     parser.add_argument("--no-scale", action="store_true", help="skip the synthetic-dataset part")
+    parser.add_argument(
+        "--instructions", action="store_true", help="also count instructions under valgrind (slow, load-independent)"
+    )
     parser.add_argument("--generate", nargs=2, metavar=("N", "FILE"), help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.rounds is None:
@@ -540,6 +583,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="pilot-bench-") as folder:
             work = Path(folder)
             startup(work, pilot, options.rounds)
+            if options.instructions:
+                instructions(work, pilot)
             if not options.no_scale:
                 scale(work, pilot, options.scale_rounds)
     except BenchError as error:
