@@ -30,6 +30,7 @@ from pilotcli.models import (
     City,
     Dataset,
     DatasetInfo,
+    Figure,
     Indicator,
     IndicatorKind,
     Program,
@@ -326,19 +327,7 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
     for index, program_figure in enumerate(dataset.program.figures):
         ploc: Loc = ("program", "figures", index)
         source((*ploc, "source"), program_figure.source)
-        if program_figure.year > as_of_year + 1:
-            add(((*ploc, "year"), f"year {program_figure.year} is after the dataset's as_of date"))
-        value = program_figure.value
-        if value is None:
-            if program_figure.note is None:
-                add(((*ploc, "note"), "a figure without a value needs a note saying why"))
-        elif not isinstance(value, bool):
-            if abs(value) > MAX_FIGURE:
-                add(((*ploc, "value"), f"not a plausible value (more than {MAX_FIGURE:g})"))
-            if value == 0:
-                add(((*ploc, "value"), "0 is not a plausible value; leave the figure out if it is unknown"))
-            if program_figure.unit == "%" and not 0 <= value <= 100:
-                add(((*ploc, "value"), f"{value} is not a percentage between 0 and 100"))
+        problems += _figure_problems(ploc, program_figure, None, as_of_year)
     for index, region in enumerate(dataset.regions):
         source(("regions", index, "source"), region.source)
     for index, sector in enumerate(dataset.sectors):
@@ -390,30 +379,7 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
             source((*floc, "source"), figure.source)
             if figure.unit != spec.unit:
                 add(((*floc, "unit"), f"unit '{figure.unit}' does not match the indicator's unit '{spec.unit}'"))
-            if figure.year > as_of_year + 1:
-                add(((*floc, "year"), f"year {figure.year} is after the dataset's as_of date"))
-            value = figure.value
-            if value is None:
-                if figure.note is None:
-                    add(((*floc, "note"), "a figure without a value needs a note saying why"))
-                continue
-            if spec.kind == "flag":
-                if not isinstance(value, bool):
-                    add(((*floc, "value"), f"expected true or false for a yes/no indicator (got {value!r})"))
-                continue
-            if isinstance(value, bool) or (spec.kind in ("rank", "count") and not isinstance(value, int)):
-                expected = "a whole number" if spec.kind in ("rank", "count") else "a number"
-                add(((*floc, "value"), f"expected {expected} (got {value!r})"))
-                continue
-            if abs(value) > MAX_FIGURE:
-                add(((*floc, "value"), f"not a plausible value (more than {MAX_FIGURE:g})"))
-                continue
-            if spec.minimum is not None and value < spec.minimum:
-                add(((*floc, "value"), f"{value} is below the minimum {spec.minimum:g} ({spec.unit})"))
-            if spec.maximum is not None and value > spec.maximum:
-                add(((*floc, "value"), f"{value} is above the maximum {spec.maximum:g} ({spec.unit})"))
-            if value == 0 and spec.kind == "quantity":
-                add(((*floc, "value"), "0 is not a plausible value; leave the figure out if it is unknown"))
+            problems += _figure_problems(floc, figure, spec, as_of_year)
 
     # Names and aliases must point at one city each, so that lookups are unambiguous.
     owner: dict[str, str] = {}
@@ -433,6 +399,39 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
             other = sector_owner.setdefault(key, sector.id)
             if other != sector.id:
                 add((("sectors", index, "aliases"), f"name '{name}' is also used by sector '{other}'"))
+    return problems
+
+
+def _figure_problems(loc: Loc, figure: Figure, spec: Indicator | None, as_of_year: int) -> list[tuple[Loc, str]]:
+    """Checks of one figure's year and value; `spec` is its indicator (None for programme figures,
+    which are plain quantities, with percentages between 0 and 100)."""
+    problems: list[tuple[Loc, str]] = []
+    if figure.year > as_of_year + 1:
+        problems.append(((*loc, "year"), f"year {figure.year} is after the dataset's as_of date"))
+    value = figure.value
+    if value is None:
+        if figure.note is None:
+            problems.append(((*loc, "note"), "a figure without a value needs a note saying why"))
+        return problems
+    kind = spec.kind if spec is not None else ("flag" if isinstance(value, bool) else "quantity")
+    if kind == "flag":
+        if not isinstance(value, bool):
+            problems.append(((*loc, "value"), f"expected true or false for a yes/no indicator (got {value!r})"))
+        return problems
+    if isinstance(value, bool) or (kind in ("rank", "count") and not isinstance(value, int)):
+        expected = "a whole number" if kind in ("rank", "count") else "a number"
+        return [*problems, ((*loc, "value"), f"expected {expected} (got {value!r})")]
+    if abs(value) > MAX_FIGURE:
+        return [*problems, ((*loc, "value"), f"not a plausible value (more than {MAX_FIGURE:g})")]
+    percent = figure.unit == "%"
+    minimum = spec.minimum if spec is not None else (0.0 if percent else None)
+    maximum = spec.maximum if spec is not None else (100.0 if percent else None)
+    if minimum is not None and value < minimum:
+        problems.append(((*loc, "value"), f"{value} is below the minimum {minimum:g} ({figure.unit})"))
+    if maximum is not None and value > maximum:
+        problems.append(((*loc, "value"), f"{value} is above the maximum {maximum:g} ({figure.unit})"))
+    if value == 0 and kind == "quantity":
+        problems.append(((*loc, "value"), "0 is not a plausible value; leave the figure out if it is unknown"))
     return problems
 
 
