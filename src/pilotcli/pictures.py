@@ -337,7 +337,7 @@ def timeline_steps(catalog: Catalog) -> list[Step]:
     batches = sorted(catalog.dataset.program.batches, key=lambda b: b.number)
     styles = {b.number: PALETTE[i % len(PALETTE)] for i, b in enumerate(batches)}
     for batch in sorted(batches, key=lambda b: (b.date, b.number)):
-        areas = [city for city in catalog.dataset.cities if city.batch == batch.number]
+        areas = catalog.batch_cities(batch.number)
         total += len(areas)
         steps.append(Step(batch, areas, total, styles[batch.number]))
     return steps

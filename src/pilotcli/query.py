@@ -94,28 +94,28 @@ def _derived(info: IndicatorInfo, inputs: list[Value | None]) -> Value | None:
 
 # --- City records: the JSON contract ----------------------------------------------
 
-PROFILE_FIELDS: dict[str, str] = {
-    "id": "text",
-    "name": "text",
-    "name_zh": "text",
-    "aliases": "list",
-    "province": "text",
-    "region": "text",
-    "level": "text",
-    "provincial_capital": "bool",
-    "separately_planned": "bool",
-    "coastal": "bool",
-    "lat": "number",
-    "lon": "number",
-    "batch": "number",
-    "batch_year": "number",
-    "joined": "date",
-    "ftz": "text",
-    "ftz_since": "number",
-    "focus": "text",
-    "sectors": "list",
-}
-"""City fields besides the indicators, with their kind. Their names are the JSON keys."""
+PROFILE_FIELDS = (
+    "id",
+    "name",
+    "name_zh",
+    "aliases",
+    "province",
+    "region",
+    "level",
+    "provincial_capital",
+    "separately_planned",
+    "coastal",
+    "lat",
+    "lon",
+    "batch",
+    "batch_year",
+    "joined",
+    "ftz",
+    "ftz_since",
+    "focus",
+    "sectors",
+)
+"""City fields besides the indicators. Their names are the JSON keys."""
 
 
 def field_names(catalog: Catalog) -> list[str]:

@@ -16,7 +16,7 @@ Run = tuple[str, str | None]
 """A stretch of text in one Rich style (None: plain)."""
 Picture = list[list[Run]]
 """A drawing as rows of runs (map, timeline)."""
-Style = Literal["best", "missing", "estimate", "dim", "heading", "good", "bad"]
+Style = Literal["best", "missing", "estimate", "dim", "heading"]
 
 
 @dataclass(frozen=True)

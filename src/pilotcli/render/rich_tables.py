@@ -22,8 +22,6 @@ STYLES = {
     "estimate": "yellow",
     "dim": "dim",
     "heading": "bold",
-    "good": "green",
-    "bad": "red",
 }
 BAR_CELLS = 12
 _EIGHTHS = " ▏▎▍▌▋▊▉"
