@@ -392,3 +392,20 @@ def test_json_is_utf8_stable_and_typed() -> None:
 
 def test_fields_with_a_table_is_a_usage_error() -> None:
     assert run_cli("list", "--fields", "id").exit_code == 2
+
+
+def test_plain_pilot_shows_the_help() -> None:
+    result = run_cli()
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: pilot")
+    assert "list" in result.stdout
+    assert result.stderr == ""
+
+
+def test_parser_errors_read_as_one_clean_line() -> None:
+    result = run_cli("list", "--format", "xml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "pilot: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', 'jsonl', 'csv', "
+        "'markdown'; see 'pilot list --help'\n"
+    )

@@ -584,9 +584,13 @@ def run(argv: list[str]) -> int:
         format_message = getattr(error, "format_message", None)
         exit_code = getattr(error, "exit_code", None)
         if callable(format_message) and isinstance(exit_code, int):  # a usage error from the parser
+            if type(error).__name__ == "NoArgsIsHelpError":  # plain `pilot`: show the help
+                write_stdout(str(format_message()) + "\n")
+                return int(ExitStatus.OK)
             context = getattr(error, "ctx", None)
             command = getattr(context, "command_path", "pilot")
-            _report(f"{format_message()}; see '{command} --help'")
+            message = str(format_message()).replace("Value error, ", "").rstrip(".")
+            _report(f"{message}; see '{command} --help'")
             return exit_code
         if type(error).__name__ == "Abort":
             return int(ExitStatus.INTERRUPTED)
