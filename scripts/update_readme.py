@@ -23,14 +23,25 @@ MAX_LINES = 70
 
 
 def command_output(args: list[str]) -> str:
+    """What `pilot ARGS` prints at 100 columns without colour; a failing example stops the script."""
     from pilotcli.cli import run
 
+    saved = {name: os.environ.get(name) for name in ("COLUMNS", "FORCE_COLOR", "PILOT_DATA")}
     os.environ["COLUMNS"] = "100"
     os.environ.pop("FORCE_COLOR", None)
     os.environ.pop("PILOT_DATA", None)
-    out = io.StringIO()
-    with redirect_stdout(out), redirect_stderr(io.StringIO()):
-        run(args)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            status = run(args)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    if status != 0:
+        raise SystemExit(f"pilot {shlex.join(args)} failed ({status}): {err.getvalue().strip()}")
     lines = [line.rstrip() for line in out.getvalue().splitlines()]
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES], f"... ({len(lines) - MAX_LINES} more lines)"]

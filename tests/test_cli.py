@@ -278,13 +278,14 @@ def test_default_finance_ranking_order(catalog: Catalog) -> None:
 
 
 def test_rank_weights_override_and_missing_values_are_flagged() -> None:
-    ranking = run_cli("rank", "--weight", "gdp=1", "--json").json()
+    only_gdp = ["--weight", "gdp_per_capita=0", "--weight", "services_share=0"]
+    ranking = run_cli("rank", "--weight", "gdp=1", *only_gdp, "--json").json()
     assert ids(ranking)[:3] == ["shanghai", "beijing", "shenzhen"]
     hainan = next(r for r in ranking if r["id"] == "hainan")
     assert hainan["missing"] == ["gdp"]
     assert hainan["score"] == 0
     assert hainan["contributions"]["gdp"]["points"] is None
-    skip = run_cli("rank", "--weight", "gdp=1", "--weight", "services_share=1", "--missing", "skip", "--json").json()
+    skip = run_cli("rank", "--weight", "gdp_per_capita=0", "--missing", "skip", "--json").json()
     assert next(r for r in skip if r["id"] == "hainan")["score"] == 0  # nothing known at all
 
 
@@ -409,3 +410,16 @@ def test_parser_errors_read_as_one_clean_line() -> None:
         "pilot: Invalid value for '--format' / '-f': 'xml' is not one of 'table', 'json', 'jsonl', 'csv', "
         "'markdown'; see 'pilot list --help'\n"
     )
+
+
+def test_weight_adds_to_the_default_preset() -> None:
+    default = run_cli("rank", "--json").json()[0]["contributions"]
+    assert set(default) == {"gdp", "gdp_per_capita", "services_share"}
+    added = run_cli("rank", "--weight", "gfci_rank=2", "--json").json()[0]["contributions"]
+    assert set(added) == {"gdp", "gdp_per_capita", "services_share", "gfci_rank"}
+    assert added["gfci_rank"]["weight"] == 2
+
+
+def test_rank_footnote_counts_every_city_scored_not_the_ones_shown() -> None:
+    table = run_cli("rank", "--sector", "finance", "--limit", "5").stdout
+    assert "over the 20 cities scored" in table

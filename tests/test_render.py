@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rich.cells import cell_len
 
@@ -69,7 +71,18 @@ def test_text_formats() -> None:
     assert render_json(rows, pretty=False) == (
         '[{"id":"x","gdp":{"value":1.5,"unit":"billion CNY","year":2024},"tags":["a","b"],"ok":true}]\n'
     )
-    assert render_csv(rows).splitlines() == ["id,gdp,gdp_unit,gdp_year,tags,ok", "x,1.5,billion CNY,2024,a;b,true"]
+    assert render_csv(rows, figure_keys=["gdp"]).splitlines() == [
+        "id,gdp,gdp_unit,gdp_year,gdp_edition,gdp_source,gdp_estimate,gdp_confidence,gdp_note,tags,ok",
+        "x,1.5,billion CNY,2024,,,,,,a;b,true",
+    ]
+    # The same columns when the figure is missing, and a header even without rows.
+    missing: list[dict[str, object]] = [{"id": "y", "gdp": None, "tags": [], "ok": False}]
+    assert render_csv(missing, figure_keys=["gdp"]).splitlines()[0].startswith("id,gdp,gdp_unit,gdp_year,")
+    assert render_csv([], fields=["id", "gdp"], figure_keys=["gdp"]).splitlines() == [
+        "id,gdp,gdp_unit,gdp_year,gdp_edition,gdp_source,gdp_estimate,gdp_confidence,gdp_note"
+    ]
+    # Other nested objects become prefixed columns.
+    assert render_csv([{"a": {"b": {"c": 1}}}]).splitlines() == ["a_b_c", "1"]
     markdown = render_markdown(small_view())
     assert "| id | note | value |" in markdown
     assert "| :--- | :--- | ---: |" in markdown
@@ -124,3 +137,67 @@ def test_shell_completion_offers_city_and_sector_ids() -> None:
     context = Context()
     assert cli.complete_city(context, "sh") == ["shanghai", "shenyang", "shenzhen"]  # type: ignore[arg-type]
     assert cli.complete_sector(context, "te") == ["telecom", "technology"]  # type: ignore[arg-type]
+
+
+def test_wide_tables_are_paged_never_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    cities = ["beijing", "shanghai", "shenzhen", "guangzhou", "hefei", "xian"]
+    table = run_cli("compare", *cities).stdout
+    data = run_cli("compare", *cities, "--json").json()
+    assert max(cell_len(line) for line in table.splitlines()) <= 80
+    # Every indicator label and every value is printed whole, on one of the pages.
+    words = set(table.split())
+    for row in data["rows"]:
+        for value in row["values"].values():
+            if value and isinstance(value["value"], float) and value["unit"] == "billion CNY":
+                assert f"{value['value']:,.1f}" in words
+    assert table.count("GDP (bn CNY)") == 2  # the key column repeats on the second page
+    assert "(1/2)" in table
+    assert "(2/2)" in table
+    listing = run_cli("list", "--sort", "nature_index_rank").stdout
+    assert "beijing" in listing.split()
+    assert "21.83" in listing.split()
+
+
+def test_titles_and_headers_are_neutralised(tmp_path: Path) -> None:
+    import tomllib
+
+    import tomli_w
+
+    from conftest import DATA
+
+    with DATA.open("rb") as handle:
+        document = tomllib.load(handle)
+    hefei = next(c for c in document["cities"] if c["id"] == "hefei")
+    hefei["name"] = "He\x1b[31mfei"
+    path = tmp_path / "data.toml"
+    path.write_text(tomli_w.dumps(document), encoding="utf-8")
+    for args in (["compare", "shenzhen", "hefei"], ["show", "hefei"], ["sectors", "finance"]):
+        output = run_cli("--data", str(path), *args).stdout
+        assert "\x1b" not in output
+    assert "He\\x1b[31mfei" in run_cli("--data", str(path), "show", "hefei").stdout
+
+
+def test_colour_environment_conventions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "0")
+    assert "\x1b[" not in run_cli("regions").stdout
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("NO_COLOR", "")
+    assert "\x1b[" in run_cli("regions").stdout  # an empty NO_COLOR does not count
+
+
+def test_show_keeps_units_sources_and_confidence_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = run_cli("show", "hefei").stdout
+    assert "GDP (bn CNY)" in shown
+    assert "conf." in shown
+    assert "[d32]" in shown or "[d-gh]" in shown
+    profile = run_cli("show", "hefei", "--json").json()
+    assert profile["gdp"]["note"] in " ".join(shown.split()) or profile["gdp"]["note"] is None
+
+
+def test_timeline_lists_the_programme_figures() -> None:
+    timeline = run_cli("timeline").stdout
+    assert "Programme figures" in timeline
+    assert "584.56" in timeline
+    assert "5.85 trillion" in timeline  # quoted in the note as the seed's error, not as a value

@@ -125,8 +125,9 @@ def _output(fmt: FormatChoice, json_: bool, fields: str | None, bom: bool, no_co
     if selected and chosen in (Format.table, Format.markdown):
         raise UsageError("--fields applies to json, jsonl and csv output", hint="add --json or --format csv")
     tty = sys.stdout.isatty()
-    wants_color = tty or bool(os.environ.get("FORCE_COLOR"))
-    color = wants_color and not no_color and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    # no-color.org: a non-empty NO_COLOR turns colour off; FORCE_COLOR=0 does not force it on.
+    forced = os.environ.get("FORCE_COLOR", "") not in ("", "0")
+    color = (tty or forced) and not no_color and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     if tty:
         width = shutil.get_terminal_size((100, 24)).columns
     else:
@@ -324,12 +325,11 @@ def rank_command(
 
     options = _output(fmt, json_, fields, bom, no_color)
     catalog = _catalog(ctx)
-    sector_id = catalog.sector(sector).id if sector else None
+    sector_id = catalog.sector(sector).id if sector is not None else None
     weights = rank.weights_for(catalog, sector_id, rank.parse_weights(weight or []))
     ranked = rank.rank(catalog, list(catalog.dataset.cities), weights, missing.value)
-    if limit is not None:
-        ranked = ranked[:limit]
-    _emit(views.rank_view(catalog, ranked, weights, explain, missing.value), options)
+    shown = ranked if limit is None else ranked[:limit]
+    _emit(views.rank_view(catalog, shown, weights, explain, missing.value, len(ranked)), options)
 
 
 @app.command("sectors")
@@ -396,14 +396,15 @@ def validate_command(
     if json_:
         write_stdout(
             render_json(
-                {
+                pretty=sys.stdout.isatty(),
+                data={
                     "path": str(file),
                     "valid": not problems,
                     "problems": [
                         {"line": p.line, "column": p.column, "city": p.city, "field": p.field, "message": p.message}
                         for p in problems
                     ],
-                }
+                },
             )
         )
     else:
@@ -467,7 +468,8 @@ def export_command(
     elif fmt is ExportFormat.json:
         text = export.to_json(export.subset(catalog, cities))
     else:
-        text = render_csv([query.city_record(catalog, city) for city in cities])
+        records = [query.city_record(catalog, city) for city in cities]
+        text = render_csv(records, fields=query.field_names(catalog), figure_keys=list(catalog.indicators))
     if output is None:
         write_stdout(("\ufeff" if bom and fmt is ExportFormat.csv else "") + text)
     else:
@@ -488,7 +490,8 @@ def schema_command(
     from pilotcli import contract
     from pilotcli.render.text import render_json
 
-    write_stdout(render_json(contract.output_schema() if output_format else contract.dataset_schema()))
+    schema = contract.output_schema() if output_format else contract.dataset_schema()
+    write_stdout(render_json(schema, pretty=sys.stdout.isatty()))
 
 
 # --- Pictures: map and timeline --------------------------------------------------------------

@@ -17,7 +17,7 @@ from pilotcli import geo
 from pilotcli.dataset import Catalog
 from pilotcli.errors import UsageError
 from pilotcli.models import Batch, City, Milestone
-from pilotcli.view import Run, View, clean
+from pilotcli.view import MISSING, Cell, Column, Run, Table, View, clean, number
 
 Row = list[Run]
 
@@ -401,7 +401,39 @@ def timeline_view(catalog: Catalog, width: int = 80) -> View:
         [("█" * max(1, round(scale)), None), (" about one area" if scale < 1 else " one area", "dim")],
     ]
     picture += _flow(key, width)
-    return View(records, [], [], list(TIMELINE_FIELDS), picture=[_strip(_merge(row)) for row in picture])
+    tables = [_programme_figures(catalog)] if catalog.dataset.program.figures else []
+    return View(records, tables, [], list(TIMELINE_FIELDS), picture=[_strip(_merge(row)) for row in picture])
+
+
+def _programme_figures(catalog: Catalog) -> Table:
+    """The programme's own figures (task counts, national FDI), each with its source."""
+    rows = []
+    notes: list[str] = []
+    for item in catalog.dataset.program.figures:
+        shown = MISSING if item.value is None else number(item.value, 2 if isinstance(item.value, float) else 0)
+        marker = ""
+        if item.note:
+            notes.append(f"{len(notes) + 1}. {item.note}")
+            marker = str(len(notes))
+        rows.append(
+            [
+                Cell(item.label),
+                Cell(shown),
+                Cell(item.unit, "dim"),
+                Cell(str(item.year)),
+                Cell(f"[{item.source}] {item.confidence}", "dim"),
+                Cell(marker, "dim"),
+            ]
+        )
+    columns = [
+        Column("figure", min_width=20),
+        Column("value", justify="right", no_wrap=True),
+        Column("unit", no_wrap=True),
+        Column("year", no_wrap=True),
+        Column("source", no_wrap=True),
+        Column("note", justify="right", no_wrap=True),
+    ]
+    return Table(columns, rows, title="Programme figures", footnotes=notes)
 
 
 def _batch_lines(step: Step, done: Sequence[Step], width: int, scale: float) -> list[Row]:

@@ -73,12 +73,7 @@ def parse_weights(specs: list[str]) -> dict[str, float]:
 
 def weights_for(catalog: Catalog, sector_id: str | None, overrides: dict[str, float]) -> dict[str, float]:
     """The sector's preset (or the default one) with overrides applied; weight 0 drops an indicator."""
-    if sector_id is not None:
-        base = dict(catalog.sectors[sector_id].weights)
-    elif overrides:
-        base = {}
-    else:
-        base = dict(DEFAULT_WEIGHTS)
+    base = dict(catalog.sectors[sector_id].weights) if sector_id is not None else dict(DEFAULT_WEIGHTS)
     for name in overrides:
         catalog.indicator(name)  # unknown indicator: NotFoundError with suggestions
     base.update(overrides)
@@ -88,7 +83,7 @@ def weights_for(catalog: Catalog, sector_id: str | None, overrides: dict[str, fl
     return weights
 
 
-def normalise(info: IndicatorInfo, values: list[Value | None]) -> list[float | None]:
+def scale_points(info: IndicatorInfo, values: list[Value | None]) -> list[float | None]:
     """Points 0-100 per value (None where missing), as described in the module docstring."""
     numbers = [v.number if v is not None else None for v in values]
     if info.kind == "flag":
@@ -122,7 +117,7 @@ def rank(
     columns = []
     for info in infos:
         values = [figure(catalog, city, info.id) for city in cities]
-        columns.append((info, values, normalise(info, values)))
+        columns.append((info, values, scale_points(info, values)))
     scored: list[tuple[float, City, list[Contribution]]] = []
     for row, city in enumerate(cities):
         cells = [(info, values[row], points[row], scaled[info.id]) for info, values, points in columns]

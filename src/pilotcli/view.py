@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Justify = Literal["left", "right", "center"]
+Justify = Literal["left", "right"]
 Run = tuple[str, str | None]
 """A stretch of text in one Rich style (None: plain)."""
 Picture = list[list[Run]]
@@ -34,7 +34,6 @@ class Column:
     drop: int = 0
     """Columns are dropped from narrow tables, highest `drop` first; 0 is never dropped."""
     min_width: int | None = None
-    max_width: int | None = None
     no_wrap: bool = False
 
 
@@ -45,6 +44,8 @@ class Table:
     title: str | None = None
     footnotes: list[str] = field(default_factory=list)
     show_header: bool = True
+    key_columns: int = 1
+    """Leading columns repeated on every page when a table is too wide to show at once."""
 
 
 @dataclass
@@ -55,6 +56,10 @@ class View:
     """Said on stderr in table formats (e.g. "no city matches")."""
     fields: list[str] = field(default_factory=list)
     """Keys that --fields may select."""
+    figure_keys: list[str] = field(default_factory=list)
+    """Keys whose values are figure objects: CSV always spreads them into the same columns."""
+    csv_rows: list[dict[str, Any]] | None = None
+    """A flat form of `data` for CSV where the JSON shape is nested (e.g. a comparison)."""
     picture: Picture | None = None
     """A custom drawing (map, timeline) that the table format shows instead of tables."""
 

@@ -52,7 +52,8 @@ def unit_header(info: IndicatorInfo) -> str:
         "thousand CNY per person": "k CNY",
         "yes/no": "",
     }.get(info.unit, info.unit)
-    return f"{info.name} ({short})" if short else info.name
+    # "GFCI rank (rank)" says nothing more than "GFCI rank".
+    return f"{info.name} ({short})" if short and short.lower() not in info.name.lower() else info.name
 
 
 def _text(value: str | None) -> Cell:
@@ -66,7 +67,7 @@ def list_view(catalog: Catalog, cities: list[City], sort_field: str | None = Non
     records = [city_record(catalog, city) for city in cities]
     indicators = [catalog.indicators[k] for k in LIST_INDICATORS if k in catalog.indicators]
     if sort_field in catalog.indicators and sort_field not in LIST_INDICATORS:
-        indicators.append(catalog.indicators[sort_field])
+        indicators.insert(0, catalog.indicators[sort_field])  # first, so that narrow tables keep it
     columns = [
         Column("id", no_wrap=True),
         Column("name", no_wrap=True, drop=2),
@@ -94,7 +95,7 @@ def list_view(catalog: Catalog, cities: list[City], sort_field: str | None = Non
         )
     notes = [] if cities else ["no city matches these filters"]
     table = Table(columns, rows, footnotes=[ESTIMATE_FOOTNOTE] if cities else [])
-    return View(records, [table] if cities else [], notes, field_names(catalog))
+    return View(records, [table] if cities else [], notes, field_names(catalog), figure_keys=list(catalog.indicators))
 
 
 def _sector_labels(catalog: Catalog, city: City) -> list[str]:
@@ -105,7 +106,12 @@ def _sector_labels(catalog: Catalog, city: City) -> list[str]:
 
 
 def _short_header(info: IndicatorInfo) -> str:
-    names = {"population": "pop. (m)", "gdp": "GDP (bn CNY)", "gdp_per_capita": "GDP/cap (k CNY)"}
+    names = {
+        "population": "pop. (m)",
+        "gdp": "GDP (bn CNY)",
+        "gdp_per_capita": "GDP/cap (k CNY)",
+        "services_share": "services (%)",
+    }
     return names.get(info.id, unit_header(info))
 
 
@@ -148,33 +154,37 @@ def show_view(catalog: Catalog, city: City) -> View:
         show_header=False,
     )
     figure_rows = []
+    notes: list[str] = []
     for info in catalog.indicators.values():
         value = figure(catalog, city, info.id)
-        when = "" if value is None else " ".join(x for x in (value.edition or str(value.year or ""),) if x)
+        when = "" if value is None else (value.edition or str(value.year or ""))
+        marker = ""
+        if value is not None and value.note:
+            notes.append(f"{len(notes) + 1}. {info.name}: {value.note}")
+            marker = str(len(notes))
         figure_rows.append(
             [
-                Cell(info.name),
+                Cell(unit_header(info)),
                 value_cell(value, info),
-                Cell("" if info.unit == "yes/no" else info.unit, "dim"),
-                Cell(clean(when)),
-                Cell(clean(f"[{value.source}]" if value and value.source else ("computed" if value else "")), "dim"),
+                Cell(when),
+                Cell(f"[{value.source}]" if value and value.source else ("computed" if value else ""), "dim"),
                 Cell(value.confidence if value and value.confidence else "", "dim"),
-                Cell(clean(value.note) if value and value.note else "", "dim"),
+                Cell(marker, "dim"),
             ]
         )
+    # Notes go below the table, so that units, sources and confidence stay visible at any width.
     figures_table = Table(
         [
-            Column("indicator", min_width=12),
+            Column("indicator (unit)", min_width=14),
             Column("value", justify="right", no_wrap=True),
-            Column("unit", drop=3),
-            Column("year", drop=2),
+            Column("year", drop=1),
             Column("source", no_wrap=True),
-            Column("conf.", drop=4),
-            Column("note", drop=1, min_width=20),
+            Column("conf.", no_wrap=True),
+            Column("note", justify="right", no_wrap=True),
         ],
         figure_rows,
         title="Figures",
-        footnotes=[ESTIMATE_FOOTNOTE],
+        footnotes=[ESTIMATE_FOOTNOTE, *notes],
     )
     sector_rows = [
         [
@@ -205,7 +215,7 @@ def show_view(catalog: Catalog, city: City) -> View:
     if sector_rows:
         tables.append(sectors_table)
     tables.append(sources_table)
-    return View(profile, tables, [], list(profile))
+    return View(profile, tables, [], list(profile), figure_keys=list(catalog.indicators))
 
 
 # --- compare ------------------------------------------------------------------------------
@@ -228,7 +238,7 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
         row = [Cell(label, "heading"), *[Cell(clean(text)) for text in texts]]
         profile_rows.append(row + ([Cell("")] if two else []))
     rows = list(profile_rows)
-    data_rows = []
+    data_rows: list[dict[str, Any]] = []
     for compare_row in comparison.rows:
         info = compare_row.indicator
         cells = [Cell(unit_header(info))]
@@ -273,7 +283,18 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
         Table(columns, rows, title=" vs ".join(f"{c.name} {c.name_zh}" for c in cities), footnotes=footnotes),
         Table([Column("growth sectors", no_wrap=True), Column("")], sector_rows, show_header=False),
     ]
-    return View(data, tables, [], list(data))
+    csv_rows = [
+        {
+            "indicator": r["indicator"],
+            "unit": r["unit"],
+            **{city.id: (r["values"][city.id] or {}).get("value") for city in cities},
+            "best": r["best"],
+            "difference": (r["difference"] or {}).get("absolute"),
+            "difference_percent": (r["difference"] or {}).get("percent"),
+        }
+        for r in data_rows
+    ]
+    return View(data, tables, [], list(data), csv_rows=csv_rows)
 
 
 def _difference_text(difference: Any, info: IndicatorInfo) -> str:
@@ -314,11 +335,14 @@ def rank_records(ranked: list[Ranked]) -> list[dict[str, Any]]:
     ]
 
 
-def rank_view(catalog: Catalog, ranked: list[Ranked], weights: dict[str, float], explain: bool, policy: str) -> View:
+def rank_view(
+    catalog: Catalog, ranked: list[Ranked], weights: dict[str, float], explain: bool, policy: str, ranked_over: int
+) -> View:
+    """`ranked` may be the first entries only (--limit); `ranked_over` is how many cities were scored."""
     records = rank_records(ranked)
     weights_text = ", ".join(f"{name}×{weight:g}" for name, weight in weights.items())
     footnotes = [
-        f"score 0-100: weighted mean of min-max points over the {len(ranked)} cities ranked ({weights_text})",
+        f"score 0-100: weighted mean of min-max points over the {ranked_over} cities scored ({weights_text})",
         "missing values " + ("score 0" if policy == "zero" else "are left out of the mean") + " and are listed",
     ]
     if explain:

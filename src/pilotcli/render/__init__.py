@@ -57,9 +57,14 @@ def render(view: View, options: OutputOptions) -> str:
         return render_tables(view, width=options.width, color=options.color)
     if options.format is Format.markdown:
         return render_markdown(view)
+    if options.format is Format.csv and view.csv_rows is not None:
+        flat = View(data=view.csv_rows, fields=list(view.csv_rows[0]) if view.csv_rows else [])
+        rows = select_fields(flat, options.fields)
+        return ("\ufeff" if options.bom else "") + render_csv(rows, fields=list(options.fields) or flat.fields)
     data = select_fields(view, options.fields)
     if options.format is Format.json:
         return render_json(data, pretty=options.pretty)
     if options.format is Format.jsonl:
         return render_jsonl(data)
-    return ("\ufeff" if options.bom else "") + render_csv(data)
+    header = list(options.fields) or view.fields
+    return ("\ufeff" if options.bom else "") + render_csv(data, fields=header, figure_keys=view.figure_keys)

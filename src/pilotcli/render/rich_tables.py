@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from pilotcli.view import Cell, Picture, Table, View
+from pilotcli.view import Cell, Picture, Table, View, clean
 
 STYLES = {
     "best": "bold green",
@@ -52,17 +52,16 @@ def make_console(width: int, color: bool) -> Console:
 def _cell(cell: Cell) -> Text:
     style = STYLES.get(cell.style or "", "")
     if cell.bar is None:
-        return Text(cell.text, style=style)
-    text = Text(cell.text + " ", style=style)
+        return Text(clean(cell.text), style=style)
+    text = Text(clean(cell.text) + " ", style=style)
     text.append(bar(cell.bar), style="cyan")
     return text
 
 
-def build(table: Table, dropped: set[int]) -> RichTable:
+def build(table: Table, keep: list[int], title: str | None) -> RichTable:
     rich_table = RichTable(
-        title=table.title,
+        title=Text(clean(title), style="bold") if title else None,
         title_justify="left",
-        title_style="bold",
         box=box.SIMPLE_HEAD,
         show_header=table.show_header,
         header_style="bold",
@@ -70,14 +69,12 @@ def build(table: Table, dropped: set[int]) -> RichTable:
         show_edge=False,
         expand=False,
     )
-    keep = [i for i in range(len(table.columns)) if i not in dropped]
     for i in keep:
         column = table.columns[i]
         rich_table.add_column(
-            Text(column.header),
+            Text(clean(column.header)),
             justify=column.justify,
             min_width=column.min_width,
-            max_width=column.max_width,
             no_wrap=column.no_wrap,
             overflow="fold",
         )
@@ -102,16 +99,28 @@ def _width_needed(table: Table, keep: list[int]) -> int:
     return total
 
 
-def fit(table: Table, width: int) -> RichTable:
-    """The table, with low-priority columns dropped until it fits the width."""
-    dropped: set[int] = set()
+def fit(table: Table, width: int) -> list[RichTable]:
+    """The table at this width without cutting any cell: first low-priority columns are
+    dropped; if it is still too wide, the other columns are split into pages printed one
+    below the other, each repeating the key columns (e.g. a comparison's indicator names)."""
     candidates = sorted((c.drop, i) for i, c in enumerate(table.columns) if c.drop > 0)
     keep = list(range(len(table.columns)))
     while candidates and _width_needed(table, keep) > width:
         _, index = candidates.pop()
-        dropped.add(index)
         keep.remove(index)
-    return build(table, dropped)
+    if _width_needed(table, keep) <= width:
+        return [build(table, keep, table.title)]
+    key, rest = keep[: table.key_columns], keep[table.key_columns :]
+    pages: list[list[int]] = [[]]
+    for index in rest:
+        if pages[-1] and _width_needed(table, [*key, *pages[-1], index]) > width:
+            pages.append([])
+        pages[-1].append(index)
+    total = len(pages)
+    return [
+        build(table, [*key, *page], f"{table.title or ''} ({number}/{total})".strip())
+        for number, page in enumerate(pages, start=1)
+    ]
 
 
 def render_tables(view: View, *, width: int, color: bool) -> str:
@@ -121,9 +130,12 @@ def render_tables(view: View, *, width: int, color: bool) -> str:
     for position, table in enumerate(view.tables):
         if position:
             console.print()
-        console.print(fit(table, width))
+        for page, rich_table in enumerate(fit(table, width)):
+            if page:
+                console.print()
+            console.print(rich_table)
         for note in table.footnotes:
-            console.print(Text(note, style="dim"))
+            console.print(Text(clean(note), style="dim"))
     output = console.file
     assert isinstance(output, io.StringIO)
     # Rich pads every line to the table's width; trailing blanks only get in the way of pipes.
@@ -137,5 +149,5 @@ def picture(grid: Picture) -> Text:
         if line_number:
             text.append("\n")
         for run, style in runs:
-            text.append(run, style=style or "")
+            text.append(clean(run), style=style or "")
     return text

@@ -12,7 +12,7 @@ from pilotcli.view import View, clean
 Payload = list[dict[str, Any]] | dict[str, Any]
 
 
-def render_json(data: Payload, *, pretty: bool = True) -> str:
+def render_json(data: Payload, *, pretty: bool = False) -> str:
     # ensure_ascii=False: Chinese stays readable UTF-8; allow_nan=False: never NaN.
     # Compact output goes through the C encoder; indenting falls back to pure Python.
     if pretty:
@@ -25,33 +25,23 @@ def render_jsonl(data: Payload) -> str:
     return "".join(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows)
 
 
-def _is_figure(value: Any) -> bool:
-    return isinstance(value, dict) and "value" in value and "unit" in value
+FIGURE_KEYS = ("value", "unit", "year", "edition", "source", "estimate", "confidence", "note")
 
 
-def _columns(rows: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
-    """(key, subkey) pairs: nested dicts are spread into key_subkey columns."""
-    order: dict[str, list[str] | None] = {}
-    for row in rows:
-        for key, value in row.items():
-            subkeys = order.setdefault(key, None)
-            if isinstance(value, dict):
-                merged = subkeys or []
-                merged += [k for k in value if k not in merged]
-                order[key] = merged
-    columns: list[tuple[str, str | None]] = []
-    for key, subkeys in order.items():
-        if subkeys is None:
-            columns.append((key, None))
+def _flatten(record: dict[str, Any], figure_keys: frozenset[str], prefix: str = "") -> dict[str, Any]:
+    """Nested objects become prefix_key columns; a figure's value keeps the bare name (gdp, gdp_unit, ...)."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if key in figure_keys and not prefix:
+            figure = value if isinstance(value, dict) else {}
+            for sub in FIGURE_KEYS:
+                flat[name if sub == "value" else f"{name}_{sub}"] = figure.get(sub)
+        elif isinstance(value, dict):
+            flat.update(_flatten(value, figure_keys, f"{name}_"))
         else:
-            columns += [(key, sub) for sub in subkeys]
-    return columns
-
-
-def _column_name(key: str, sub: str | None, figure_like: bool) -> str:
-    if sub is None or (figure_like and sub == "value"):
-        return key
-    return f"{key}_{sub}"
+            flat[name] = value
+    return flat
 
 
 def _cell(value: Any) -> str:
@@ -63,27 +53,24 @@ def _cell(value: Any) -> str:
         if all(not isinstance(v, dict | list) for v in value):
             return ";".join(_cell(v) for v in value)
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 
-def render_csv(data: Payload) -> str:
-    """One row per record; figures spread into gdp, gdp_unit, gdp_year, ... columns."""
+def render_csv(data: Payload, *, fields: list[str] | None = None, figure_keys: list[str] | None = None) -> str:
+    """One row per record. Figures spread into gdp, gdp_unit, gdp_year, ... columns, the same
+    columns whatever the values; `fields` gives the header when there is no row."""
     rows = data if isinstance(data, list) else [data]
-    columns = _columns(rows)
-    figure_keys = {key for row in rows for key, value in row.items() if _is_figure(value)}
+    keys = frozenset(figure_keys or ())
+    flat_rows = [_flatten(row, keys) for row in rows]
+    if not flat_rows and fields:
+        header = list(_flatten(dict.fromkeys(fields), keys))
+    else:
+        header = list(dict.fromkeys(name for row in flat_rows for name in row))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_column_name(key, sub, key in figure_keys) for key, sub in columns)
-    for row in rows:
-        cells = []
-        for key, sub in columns:
-            value = row.get(key)
-            if sub is not None:
-                value = value.get(sub) if isinstance(value, dict) else None
-            cells.append(_cell(value))
-        writer.writerow(cells)
+    writer.writerow(header)
+    for row in flat_rows:
+        writer.writerow(_cell(row.get(name)) for name in header)
     return out.getvalue()
 
 
@@ -101,7 +88,7 @@ def render_markdown(view: View) -> str:
         if table.title:
             parts.append(f"### {_md(table.title)}\n")
         headers = [_md(c.header) or " " for c in table.columns]
-        align = {"left": ":---", "right": "---:", "center": ":---:"}
+        align = {"left": ":---", "right": "---:"}
         lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align[c.justify] for c in table.columns) + " |"]
         lines += ["| " + " | ".join(_md(cell.text) for cell in row) + " |" for row in table.rows]
         parts.append("\n".join(lines) + "\n")
