@@ -14,6 +14,7 @@ import typer
 
 from pilotcli import __version__
 from pilotcli.errors import ExitStatus, PilotError
+from pilotcli.render import Format
 
 app = typer.Typer(
     name="pilot",
@@ -62,15 +63,7 @@ def complete_field(ctx: typer.Context, incomplete: str) -> list[str]:
 # --- Shared options ----------------------------------------------------------------------
 
 
-class FormatChoice(StrEnum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    markdown = "markdown"
-
-
-FormatOpt = Annotated[FormatChoice, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
 FieldsOpt = Annotated[
     str | None,
@@ -116,11 +109,11 @@ def _catalog(ctx: typer.Context) -> Any:
     return load(ctx.find_root().params.get("data"))
 
 
-def _output(fmt: FormatChoice, json_: bool, fields: str | None, bom: bool, no_color: bool) -> Any:
+def _output(fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: bool) -> Any:
     from pilotcli.errors import UsageError
-    from pilotcli.render import Format, OutputOptions
+    from pilotcli.render import OutputOptions
 
-    chosen = Format.json if json_ else Format(fmt.value)
+    chosen = Format.json if json_ else fmt
     selected = tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else ()
     if selected and chosen in (Format.table, Format.markdown):
         raise UsageError("--fields applies to json, jsonl and csv output", hint="add --json or --format csv")
@@ -136,7 +129,7 @@ def _output(fmt: FormatChoice, json_: bool, fields: str | None, bom: bool, no_co
 
 
 def _emit(view: Any, options: Any) -> None:
-    from pilotcli.render import Format, render
+    from pilotcli.render import render
     from pilotcli.view import clean
 
     text = render(view, options)
@@ -212,7 +205,7 @@ def list_command(
     sort: SortOpt = None,
     desc: DescOpt = False,
     limit: LimitOpt = None,
-    fmt: FormatOpt = FormatChoice.table,
+    fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
     bom: BomOpt = False,
@@ -244,7 +237,7 @@ def list_command(
 def show_command(
     ctx: typer.Context,
     city: Annotated[str, typer.Argument(help="City id, name, Chinese name or alias.", autocompletion=complete_city)],
-    fmt: FormatOpt = FormatChoice.table,
+    fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
     bom: BomOpt = False,
@@ -265,7 +258,7 @@ def show_command(
 def compare_command(
     ctx: typer.Context,
     cities: Annotated[list[str], typer.Argument(help="2 to 6 cities.", autocompletion=complete_city)],
-    fmt: FormatOpt = FormatChoice.table,
+    fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
     bom: BomOpt = False,
@@ -311,7 +304,7 @@ def rank_command(
     ] = MissingChoice.zero,
     explain: Annotated[bool, typer.Option("--explain", help="Show every indicator's points per city.")] = False,
     limit: LimitOpt = None,
-    fmt: FormatOpt = FormatChoice.table,
+    fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
     bom: BomOpt = False,
@@ -338,7 +331,7 @@ def sectors_command(
     sector: Annotated[
         str | None, typer.Argument(help="A sector: list its cities and the evidence.", autocompletion=complete_sector)
     ] = None,
-    fmt: FormatOpt = FormatChoice.table,
+    fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
     bom: BomOpt = False,
@@ -359,7 +352,7 @@ def sectors_command(
 @app.command("regions")
 def regions_command(
     ctx: typer.Context,
-    fmt: FormatOpt = FormatChoice.table,
+    fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
     bom: BomOpt = False,
@@ -515,7 +508,7 @@ def map_command(
     by: Annotated[
         MapBy, typer.Option("--by", help="Colour the cities by batch or by NBS region.", case_sensitive=False)
     ] = MapBy.batch,
-    fmt: FormatOpt = FormatChoice.table,
+    fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
     bom: BomOpt = False,
@@ -546,7 +539,7 @@ def map_command(
 @app.command("timeline")
 def timeline_command(
     ctx: typer.Context,
-    fmt: FormatOpt = FormatChoice.table,
+    fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
     bom: BomOpt = False,
@@ -600,9 +593,5 @@ def run(argv: list[str]) -> int:
         if os.environ.get("PILOT_DEBUG"):
             raise
         _report(f"internal error: {type(error).__name__}: {error} (a bug; PILOT_DEBUG=1 shows the traceback)")
-        return INTERNAL_ERROR
+        return int(ExitStatus.INTERNAL_ERROR)
     return status if isinstance(status, int) else int(ExitStatus.OK)
-
-
-INTERNAL_ERROR = 70
-"""A bug in pilot (EX_SOFTWARE); never expected."""

@@ -15,6 +15,8 @@ class ExitStatus(IntEnum):
     """The dataset or a file is bad: unreadable, malformed, invalid; or the data is invalid for `validate`."""
     USAGE_ERROR = 2
     """Bad usage: unknown option, city, sector, region, field or indicator; malformed value."""
+    INTERNAL_ERROR = 70
+    """A bug in pilot (EX_SOFTWARE); PILOT_DEBUG=1 shows the traceback."""
     INTERRUPTED = 130
 
 
