@@ -423,3 +423,14 @@ def test_weight_adds_to_the_default_preset() -> None:
 def test_rank_footnote_counts_every_city_scored_not_the_ones_shown() -> None:
     table = run_cli("rank", "--sector", "finance", "--limit", "5").stdout
     assert "over the 20 cities scored" in table
+
+
+def test_names_typed_in_another_case() -> None:
+    upper = run_cli("rank", "--weight", "FORTUNE500_HQ=2", "--json")
+    assert upper.exit_code == 0, upper.stderr
+    lower = run_cli("rank", "--weight", "fortune500_hq=2", "--json")
+    assert upper.stdout == lower.stdout
+    replaced = run_cli("rank", "--weight", "GDP=2", "--json").json()[0]["contributions"]
+    assert set(replaced) == {"gdp", "gdp_per_capita", "services_share"}
+    assert replaced["gdp"]["weight"] == 2
+    assert "Fortune Global 500" in run_cli("list", "--sort", "FORTUNE500_HQ").stdout

@@ -230,7 +230,7 @@ def list_command(
         ftz=ftz,
     )
     cities = query.list_cities(catalog, city_filter, sort, desc, limit)
-    _emit(views.list_view(catalog, cities, sort), options)
+    _emit(views.list_view(catalog, cities, query.resolve_field(catalog, sort) if sort else None), options)
 
 
 @app.command("show")

@@ -51,6 +51,8 @@ class IndicatorInfo:
     kind: IndicatorKind
     description: str
     derived_from: tuple[str, ...] = ()
+    derived_units: tuple[str, ...] = ()
+    """The units the computation assumes for each of `derived_from`, in the same order."""
 
     @property
     def lower_is_better(self) -> bool:
@@ -58,6 +60,7 @@ class IndicatorInfo:
 
 
 # Derived indicators: computed from stored figures, never stored (id -> (numerator, denominator)).
+# `derived_units` are the input units the arithmetic assumes: check_dataset refuses other ones.
 GDP_PER_CAPITA = IndicatorInfo(
     id="gdp_per_capita",
     name="GDP per capita",
@@ -65,6 +68,7 @@ GDP_PER_CAPITA = IndicatorInfo(
     kind="quantity",
     description="GDP divided by resident population; computed by pilot from the two figures.",
     derived_from=("gdp", "population"),
+    derived_units=("billion CNY", "million persons"),
 )
 DERIVED = {GDP_PER_CAPITA.id: GDP_PER_CAPITA}
 
@@ -97,17 +101,36 @@ class NameIndex(dict[str, str]):
         key = normalise(query)
         if key in self:
             return self[key]
-        if len(key) >= 2:
-            matches = sorted({record_id for name, record_id in self.items() if name.startswith(key)})
+        # "北京市", "海南省", "Beijing City", "Hainan Province": the name without its suffix.
+        bare = _without_suffix(key)
+        if bare in self:
+            return self[bare]
+        for prefix in dict.fromkeys((key, bare)):
+            if len(prefix) < 2:
+                continue
+            matches = sorted({record_id for name, record_id in self.items() if name.startswith(prefix)})
             if len(matches) == 1:
                 return matches[0]
             if matches:
                 raise NotFoundError(self.kind, query, candidates=matches)
         import difflib
 
-        close = difflib.get_close_matches(key, list(self), n=6, cutoff=0.6)
+        close = difflib.get_close_matches(bare, list(self), n=6, cutoff=0.6)
         suggestions = list(dict.fromkeys(self[name] for name in close))[:3]
         raise NotFoundError(self.kind, query, suggestions=suggestions)
+
+
+_NAME_SUFFIXES = ("市", "省", "municipality", "province", "city")
+"""Administrative words a user may add to a name (already normalised: no spaces, folded case)."""
+
+
+def _without_suffix(key: str) -> str:
+    """The normalised name without one trailing 市 / 省 / city / province / municipality,
+    unless nothing would remain; the name itself when it has no such suffix."""
+    for suffix in _NAME_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
 
 
 class Catalog:
@@ -146,8 +169,12 @@ class Catalog:
         return self.regions[self._region_names.resolve(query)]
 
     def indicator(self, query: str) -> IndicatorInfo:
+        """An indicator by id; a different case is accepted (`GDP` is `gdp`)."""
         if query in self.indicators:
             return self.indicators[query]
+        folded = [key for key in self.indicators if key.casefold() == query.casefold()]
+        if len(folded) == 1:
+            return self.indicators[folded[0]]
         import difflib
 
         close = difflib.get_close_matches(query, list(self.indicators), n=3, cutoff=0.5)
@@ -302,6 +329,16 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
     for index, indicator in enumerate(dataset.indicators):
         if indicator.id in DERIVED:
             add((("indicators", index, "id"), f"'{indicator.id}' is derived by pilot and cannot be stored"))
+        # A derived figure is plain arithmetic on its inputs' values: other units would make it wrong.
+        for derived in DERIVED.values():
+            for name, expected in zip(derived.derived_from, derived.derived_units, strict=True):
+                if indicator.id == name and indicator.unit != expected:
+                    add(
+                        (
+                            ("indicators", index, "unit"),
+                            f"unit '{indicator.unit}' of '{name}': {derived.name} is computed from it in '{expected}'",
+                        )
+                    )
     if not dataset.cities:
         add((("cities",), "the dataset has no cities"))
 
@@ -381,17 +418,27 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
                 add(((*floc, "unit"), f"unit '{figure.unit}' does not match the indicator's unit '{spec.unit}'"))
             problems += _figure_problems(floc, figure, spec, as_of_year)
 
-    # Names and aliases must point at one city each, so that lookups are unambiguous.
-    owner: dict[str, str] = {}
+    # Ids, names and aliases must point at one city each, so that lookups are unambiguous.
+    # Every id is registered first: a name that is another city's id, wherever the two
+    # cities are in the file, would make `pilot show ID` find the wrong city.
+    id_owner: dict[str, str] = {}
+    for index, city in enumerate(dataset.cities):
+        key = normalise(city.id)
+        other = id_owner.setdefault(key, city.id)
+        if other != city.id:  # an exact duplicate is reported above
+            add((("cities", index, "id"), f"id '{city.id}' is also used by city '{other}'"))
+    owner = dict(id_owner)
     for index, city in enumerate(dataset.cities):
         for field, names in (("name", [city.name]), ("name_zh", [city.name_zh]), ("aliases", list(city.aliases))):
             for name in names:
                 key = normalise(name)
-                other = owner.get(key)
-                if other is not None and other != city.id:
+                other = owner.setdefault(key, city.id)
+                if other == city.id:
+                    continue
+                if id_owner.get(key) == other:
+                    add((("cities", index, field), f"name '{name}' is the id of city '{other}'"))
+                else:
                     add((("cities", index, field), f"name '{name}' is also used by city '{other}'"))
-                owner.setdefault(key, city.id)
-        owner.setdefault(normalise(city.id), city.id)
     sector_owner: dict[str, str] = {}
     for index, sector in enumerate(dataset.sectors):
         for name in (sector.id, sector.name, sector.name_zh, *sector.aliases):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,9 @@ def to_json(dataset: Dataset) -> str:
 def write_atomic(path: Path, text: str, *, force: bool, bom: bool = False) -> None:
     """Write via a temporary file in the same folder, then rename: never half-written.
 
-    An existing file is left alone unless `force` is set.
+    An existing file is left alone unless `force` is set. The file gets the permissions a
+    plain `open()` would give it: an overwritten file keeps its own, a new one gets 0o666
+    less the umask (a temporary file alone would be 0o600).
     """
     shown = str(path)
     try:
@@ -49,6 +52,7 @@ def write_atomic(path: Path, text: str, *, force: bool, bom: bool = False) -> No
             raise DataError([Problem(shown, "is a directory")])
         if path.exists() and not force:
             raise DataError([Problem(shown, "file exists")], hint="add --force to overwrite it")
+        mode = _mode_for(path)
         folder = path.parent if str(path.parent) else Path(".")
         if not folder.is_dir():
             raise DataError([Problem(shown, f"no such folder '{folder}'")])
@@ -64,6 +68,7 @@ def write_atomic(path: Path, text: str, *, force: bool, bom: bool = False) -> No
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
         temporary = None
     except PermissionError:
@@ -73,3 +78,14 @@ def write_atomic(path: Path, text: str, *, force: bool, bom: bool = False) -> No
     finally:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits for `path`: its own if it exists, else 0o666 less the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        pass
+    mask = os.umask(0)  # the only way to read the umask; set it back at once
+    os.umask(mask)
+    return 0o666 & ~mask

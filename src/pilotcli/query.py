@@ -6,6 +6,8 @@ Nothing here prints; the renderers turn these results into output.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,6 +130,9 @@ def resolve_field(catalog: Catalog, name: str) -> str:
     names = field_names(catalog)
     if name in names:
         return name
+    folded = [known for known in names if known.casefold() == name.casefold()]
+    if len(folded) == 1:
+        return folded[0]  # `GDP` is `gdp`
     import difflib
 
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
@@ -177,6 +182,8 @@ def city_profile(catalog: Catalog, city: City) -> dict[str, Any]:
         used.append(city.ftz.source)
     used += [growth.source for growth in city.sectors]
     used += [f.source for f in city.figures.values()]
+    # The texts cite further sources in parentheses: "(d44)", "(d37, d47)", "(f10)".
+    used += cited_sources(catalog, _city_texts(city))
     profile: dict[str, Any] = {
         **record,
         "region_name": region.name if region else None,
@@ -192,6 +199,35 @@ def city_profile(catalog: Catalog, city: City) -> dict[str, Any]:
         ],
     }
     return profile
+
+
+def _city_texts(city: City) -> Iterable[str]:
+    """The city's free texts that may cite sources, in the order `pilot show` gives them."""
+    yield city.focus
+    if city.coastal_note:
+        yield city.coastal_note
+    if city.ftz is not None and city.ftz.note:
+        yield city.ftz.note
+    for growth in city.sectors:
+        yield growth.evidence
+    for stored in city.figures.values():
+        if stored.note:
+            yield stored.note
+
+
+def cited_sources(catalog: Catalog, texts: Iterable[str]) -> list[str]:
+    """Known source ids mentioned as whole words in the texts, once each, in first-mention order."""
+    if not catalog.sources:
+        return []
+    # Longest first, so that "d-gh2" is not read as "d-gh"; ids are lowercase letters, digits
+    # and hyphens, so a whole word is one not touching another of those characters.
+    alternatives = "|".join(re.escape(s) for s in sorted(catalog.sources, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![A-Za-z0-9-])(?:{alternatives})(?![A-Za-z0-9]|-[A-Za-z0-9])")
+    found: dict[str, None] = {}
+    for text in texts:
+        for match in pattern.finditer(text):
+            found.setdefault(match.group(0))
+    return list(found)
 
 
 def _batch_year(catalog: Catalog, number: int) -> int | None:
@@ -329,8 +365,13 @@ def compare(catalog: Catalog, cities: list[City]) -> Comparison:
         values = [figure(catalog, city, info.id) for city in cities]
         rows.append(CompareRow(info, values, best_positions(info, values), _difference(info, values)))
     sector_sets = [[growth.sector for growth in city.sectors] for city in cities]
+    # Shared: every compared city has it. Unique to a city: no other compared city has it
+    # (with three or more cities, a sector held by some but not all is in neither).
     shared = [s for s in catalog.sectors if all(s in have for have in sector_sets)]
-    unique = {city.id: [s for s in have if s not in shared] for city, have in zip(cities, sector_sets, strict=True)}
+    unique = {
+        city.id: [s for s in have if not any(s in other for j, other in enumerate(sector_sets) if j != i)]
+        for i, (city, have) in enumerate(zip(cities, sector_sets, strict=True))
+    }
     return Comparison(cities, rows, shared, unique)
 
 

@@ -74,9 +74,8 @@ def parse_weights(specs: list[str]) -> dict[str, float]:
 def weights_for(catalog: Catalog, sector_id: str | None, overrides: dict[str, float]) -> dict[str, float]:
     """The sector's preset (or the default one) with overrides applied; weight 0 drops an indicator."""
     base = dict(catalog.sectors[sector_id].weights) if sector_id is not None else dict(DEFAULT_WEIGHTS)
-    for name in overrides:
-        catalog.indicator(name)  # unknown indicator: NotFoundError with suggestions
-    base.update(overrides)
+    # By the indicator's id, whatever case was typed; an unknown name: NotFoundError with suggestions.
+    base.update({catalog.indicator(name).id: weight for name, weight in overrides.items()})
     weights = {name: weight for name, weight in base.items() if weight > 0}
     if not weights:
         raise UsageError("no indicator left to rank by", hint="give at least one --weight INDICATOR=W with W > 0")
