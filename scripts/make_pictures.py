@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
+from pilot_output import pilot_output
 from rich.console import Console  # noqa: TID251 - a script, not the package: Rich draws the SVG
 from rich.text import Text  # noqa: TID251
-
-from pilotcli.cli import run
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH = 100
@@ -32,30 +28,9 @@ PICTURES: dict[str, list[str]] = {
 }
 
 
-@contextmanager
-def environment(**values: str) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in [*values, "NO_COLOR", "TERM"]}
-    os.environ.update(values)
-    for name in ("NO_COLOR", "TERM"):
-        os.environ.pop(name, None)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def command_output(args: list[str]) -> str:
     """What `pilot ARGS` prints in colour at WIDTH columns; an error stops the script."""
-    out, err = io.StringIO(), io.StringIO()
-    with environment(FORCE_COLOR="1", COLUMNS=str(WIDTH)), redirect_stdout(out), redirect_stderr(err):
-        status = run(args)
-    if status != 0:
-        raise SystemExit(f"pilot {' '.join(args)} failed ({status}): {err.getvalue().strip()}")
-    return out.getvalue()
+    return pilot_output(args, {"FORCE_COLOR": "1", "COLUMNS": str(WIDTH), "NO_COLOR": None, "TERM": None})
 
 
 def save_svg(args: list[str], path: Path) -> None:

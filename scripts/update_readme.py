@@ -9,13 +9,12 @@ README is out of date (the test suite runs that check).
 
 from __future__ import annotations
 
-import io
-import os
 import re
 import shlex
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+
+from pilot_output import pilot_output
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"(<!-- output: pilot (?P<args>[^>]*?) -->\n)```text\n.*?```\n", re.DOTALL)
@@ -23,26 +22,9 @@ MAX_LINES = 70
 
 
 def command_output(args: list[str]) -> str:
-    """What `pilot ARGS` prints at 100 columns without colour; a failing example stops the script."""
-    from pilotcli.cli import run
-
-    saved = {name: os.environ.get(name) for name in ("COLUMNS", "FORCE_COLOR", "PILOT_DATA")}
-    os.environ["COLUMNS"] = "100"
-    os.environ.pop("FORCE_COLOR", None)
-    os.environ.pop("PILOT_DATA", None)
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            status = run(args)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    if status != 0:
-        raise SystemExit(f"pilot {shlex.join(args)} failed ({status}): {err.getvalue().strip()}")
-    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    """What `pilot ARGS` prints at 100 columns without colour, trailing blanks removed, long output cut."""
+    output = pilot_output(args, {"COLUMNS": "100", "FORCE_COLOR": None, "NO_COLOR": None, "PILOT_DATA": None})
+    lines = [line.rstrip() for line in output.splitlines()]
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES], f"... ({len(lines) - MAX_LINES} more lines)"]
     return "\n".join(lines) + "\n"
