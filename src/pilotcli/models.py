@@ -6,15 +6,16 @@ need the whole file (cross references, unique ids, unambiguous names) live in
 problem at once instead of stopping at the first.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would have to evaluate every field's
+# annotation from a string when the classes are created, which costs start-up time.
 
 import datetime as dt
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
-# Models are built lazily: a cache hit in `pilotcli.dataset` constructs them
-# from already-validated data and never pays for building the validators.
+# Models are built lazily: a cache hit in `pilotcli.dataset` unpickles already-validated
+# models and never pays for building the validators.
 _CONFIG = ConfigDict(strict=True, frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]

@@ -6,7 +6,6 @@ when a table is drawn, so JSON calls never pay for Rich.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -41,6 +40,8 @@ def select_fields(view: View, fields: tuple[str, ...]) -> list[dict[str, Any]] |
         return view.data
     for name in fields:
         if name not in view.fields:
+            import difflib
+
             close = difflib.get_close_matches(name, view.fields, n=3, cutoff=0.5)
             ordered = close + [f for f in view.fields if f not in close]
             raise UsageError(f"unknown field '{name}'", hint=f"valid fields: {', '.join(ordered)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
@@ -59,6 +58,8 @@ def _cell(value: Any) -> str:
 def render_csv(data: Payload, *, fields: list[str] | None = None, figure_keys: list[str] | None = None) -> str:
     """One row per record. Figures spread into gdp, gdp_unit, gdp_year, ... columns, the same
     columns whatever the values; `fields` gives the header when there is no row."""
+    import csv  # only for CSV output
+
     rows = data if isinstance(data, list) else [data]
     keys = frozenset(figure_keys or ())
     flat_rows = [_flatten(row, keys) for row in rows]
