@@ -14,9 +14,10 @@ import pytest
 from conftest import run_cli
 from factories import city, problems_for, shipped_raw, the_problem, write_raw
 from pilotcli import export
+from pilotcli.compare import compare
 from pilotcli.dataset import DERIVED, Catalog, load
 from pilotcli.errors import NotFoundError
-from pilotcli.query import cited_sources, city_profile, compare, resolve_field
+from pilotcli.query import cited_sources, city_profile, resolve_field
 
 # --- 1. A name or alias that is another city's id ------------------------------------------
 

@@ -268,11 +268,11 @@ def compare_command(
 
     Example: pilot compare shenzhen hefei
     """
-    from pilotcli import query, views
+    from pilotcli import compare, views
 
     options = _output(fmt, json_, fields, bom, no_color)
     catalog = _catalog(ctx)
-    comparison = query.compare(catalog, [catalog.city(name) for name in cities])
+    comparison = compare.compare(catalog, [catalog.city(name) for name in cities])
     _emit(views.compare_view(catalog, comparison), options)
 
 

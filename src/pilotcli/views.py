@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.models import City
 from pilotcli.query import (
-    Comparison,
     Value,
     city_profile,
     city_record,
@@ -16,6 +15,7 @@ from pilotcli.query import (
 )
 
 if TYPE_CHECKING:
+    from pilotcli.compare import Comparison
     from pilotcli.rank import Ranked
 
 from pilotcli.view import DECIMALS_BY_UNIT, ESTIMATE_MARK, MISSING, Cell, Column, Table, View, clean, number
