@@ -207,11 +207,17 @@ def test_compare_two_cities_gives_the_difference() -> None:
     shenzhen, hefei = gdp["values"]["shenzhen"]["value"], gdp["values"]["hefei"]["value"]
     assert gdp["difference"]["absolute"] == pytest.approx(shenzhen - hefei)
     assert gdp["difference"]["percent"] == pytest.approx((shenzhen - hefei) / hefei * 100, abs=0.01)
-    # Hefei is not in GFCI 38: missing, not 0, and no difference is made up.
+    # Hefei is not in GFCI 38: no value (never 0) and no difference made up, but known to be
+    # behind Shenzhen's 9th place.
     gfci = row(data, "gfci_rank")
     assert gfci["values"]["hefei"]["value"] is None
+    assert gfci["values"]["hefei"]["listed"] is False
     assert gfci["difference"] is None
-    assert gfci["best"] == []
+    assert gfci["best"] == ["shenzhen"]
+    # Tianjin is in GFCI 38 with an unpublished rank: unknown, so no best is claimed.
+    unknown = row(compared("tianjin", "hefei"), "gfci_rank")
+    assert unknown["values"]["tianjin"]["listed"] is True
+    assert unknown["best"] == []
 
 
 def test_compare_sectors_shared_and_unique() -> None:
@@ -434,3 +440,16 @@ def test_names_typed_in_another_case() -> None:
     assert set(replaced) == {"gdp", "gdp_per_capita", "services_share"}
     assert replaced["gdp"]["weight"] == 2
     assert "Fortune Global 500" in run_cli("list", "--sort", "FORTUNE500_HQ").stdout
+
+
+def test_not_ranked_is_known_and_scores_as_the_worst_rank() -> None:
+    skip = run_cli("rank", "--sector", "finance", "--missing", "skip", "--json").json()
+    hainan = next(r for r in skip if r["id"] == "hainan")
+    # Hainan is not among GFCI 38's centres: a known "not ranked", not a missing value.
+    assert "gfci_rank" not in hainan["missing"]
+    assert hainan["contributions"]["gfci_rank"]["points"] == 0
+    assert [r["id"] for r in skip][:3] == ["shanghai", "shenzhen", "beijing"]
+    tianjin = next(r for r in skip if r["id"] == "tianjin")
+    assert "gfci_rank" in tianjin["missing"]  # listed, rank unpublished: unknown
+    shown = run_cli("show", "hefei").stdout
+    assert "not ranked" in next(line for line in shown.splitlines() if line.startswith("GFCI rank"))

@@ -57,7 +57,17 @@ def test_city_record_keys_and_figure_units() -> None:
     assert next(iter(city)) == "id"
     assert city["population"]["unit"] == "million persons"
     assert city["gdp"]["unit"] == "billion CNY"
-    assert set(city["gdp"]) == {"value", "unit", "year", "edition", "source", "estimate", "confidence", "note"}
+    assert set(city["gdp"]) == {
+        "value",
+        "listed",
+        "unit",
+        "year",
+        "edition",
+        "source",
+        "estimate",
+        "confidence",
+        "note",
+    }
 
 
 def test_dataset_schema_accepts_the_shipped_file() -> None:

@@ -72,14 +72,14 @@ def test_text_formats() -> None:
         '[{"id":"x","gdp":{"value":1.5,"unit":"billion CNY","year":2024},"tags":["a","b"],"ok":true}]\n'
     )
     assert render_csv(rows, figure_keys=["gdp"]).splitlines() == [
-        "id,gdp,gdp_unit,gdp_year,gdp_edition,gdp_source,gdp_estimate,gdp_confidence,gdp_note,tags,ok",
-        "x,1.5,billion CNY,2024,,,,,,a;b,true",
+        "id,gdp,gdp_listed,gdp_unit,gdp_year,gdp_edition,gdp_source,gdp_estimate,gdp_confidence,gdp_note,tags,ok",
+        "x,1.5,,billion CNY,2024,,,,,,a;b,true",
     ]
     # The same columns when the figure is missing, and a header even without rows.
     missing: list[dict[str, object]] = [{"id": "y", "gdp": None, "tags": [], "ok": False}]
-    assert render_csv(missing, figure_keys=["gdp"]).splitlines()[0].startswith("id,gdp,gdp_unit,gdp_year,")
+    assert render_csv(missing, figure_keys=["gdp"]).splitlines()[0].startswith("id,gdp,gdp_listed,gdp_unit,")
     assert render_csv([], fields=["id", "gdp"], figure_keys=["gdp"]).splitlines() == [
-        "id,gdp,gdp_unit,gdp_year,gdp_edition,gdp_source,gdp_estimate,gdp_confidence,gdp_note"
+        "id,gdp,gdp_listed,gdp_unit,gdp_year,gdp_edition,gdp_source,gdp_estimate,gdp_confidence,gdp_note"
     ]
     # Other nested objects become prefixed columns.
     assert render_csv([{"a": {"b": {"c": 1}}}]).splitlines() == ["a_b_c", "1"]

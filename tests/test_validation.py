@@ -718,3 +718,13 @@ def test_shipped_file_is_unchanged_by_loading(tmp_path: Path) -> None:
     before = SHIPPED.read_bytes()
     read_dataset(SHIPPED)
     assert SHIPPED.read_bytes() == before
+
+
+def test_listed_is_for_ranks_without_a_value(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    city(raw, "wuhan")["figures"]["gdp"]["listed"] = False
+    city(raw, "shanghai")["figures"]["gfci_rank"]["listed"] = False  # Shanghai is ranked 8th
+    _, problems = problems_for(raw, tmp_path)
+    found = {(p.city, p.field) for p in problems}
+    assert ("wuhan", "figures.gdp.listed") in found
+    assert ("shanghai", "figures.gfci_rank.listed") in found

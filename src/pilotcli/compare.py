@@ -58,6 +58,9 @@ def compare(catalog: Catalog, cities: list[City]) -> Comparison:
 
 def best_positions(info: IndicatorInfo, values: list[Value | None]) -> list[int]:
     numbers = [(i, v.number) for i, v in enumerate(values) if v is not None and v.number is not None]
+    unranked = [i for i, v in enumerate(values) if v is not None and v.unranked]
+    if numbers and unranked and len(numbers) + len(unranked) >= 2:
+        numbers += [(i, float("inf")) for i in unranked]  # not in the ranking: behind every rank
     if len(numbers) < 2 or len({n for _, n in numbers}) < 2:
         return []
     target = min(n for _, n in numbers) if info.lower_is_better else max(n for _, n in numbers)

@@ -20,6 +20,9 @@ class FigureOut(Out):
     """A figure: `value` null means the source gives no usable value (see `note`)."""
 
     value: bool | int | float | None
+    listed: bool | None = Field(
+        description="Ranks only: false when the area is known not to be in the ranking (scored as the worst)."
+    )
     unit: str
     year: int | None
     edition: str | None

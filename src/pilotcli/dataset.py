@@ -456,11 +456,15 @@ def _figure_problems(loc: Loc, figure: Figure, spec: Indicator | None, as_of_yea
     if figure.year > as_of_year + 1:
         problems.append(((*loc, "year"), f"year {figure.year} is after the dataset's as_of date"))
     value = figure.value
+    kind = spec.kind if spec is not None else ("flag" if isinstance(value, bool) else "quantity")
+    if figure.listed is not None and kind != "rank":
+        problems.append(((*loc, "listed"), "'listed' is for rank indicators only"))
+    if figure.listed is False and value is not None:
+        problems.append(((*loc, "listed"), "a figure with a rank cannot be 'listed = false'"))
     if value is None:
         if figure.note is None:
             problems.append(((*loc, "note"), "a figure without a value needs a note saying why"))
         return problems
-    kind = spec.kind if spec is not None else ("flag" if isinstance(value, bool) else "quantity")
     if kind == "flag":
         if not isinstance(value, bool):
             problems.append(((*loc, "value"), f"expected true or false for a yes/no indicator (got {value!r})"))

@@ -64,6 +64,9 @@ class Figure(Record):
     """
 
     value: bool | int | float | None = None
+    listed: bool | None = None
+    """Ranks only: false when the ranking was checked and the area is not in it (a known
+    "not ranked", which scores as the worst rank); true when listed but the rank is unknown."""
     unit: Text
     year: Year
     edition: Text | None = None

@@ -30,10 +30,13 @@ class Value:
     confidence: str | None
     edition: str | None = None
     note: str | None = None
+    listed: bool | None = None
+    """Ranks: False when the area is known not to be in the ranking."""
 
     def as_json(self) -> dict[str, Any]:
         return {
             "value": self.value,
+            "listed": self.listed,
             "unit": self.unit,
             "year": self.year,
             "edition": self.edition,
@@ -42,6 +45,11 @@ class Value:
             "confidence": self.confidence,
             "note": self.note,
         }
+
+    @property
+    def unranked(self) -> bool:
+        """Known not to be in the ranking: worse than every ranked area."""
+        return self.value is None and self.listed is False
 
     @property
     def number(self) -> float | None:
@@ -68,6 +76,7 @@ def figure(catalog: Catalog, city: City, key: str) -> Value | None:
         confidence=stored.confidence,
         edition=stored.edition,
         note=stored.note,
+        listed=stored.listed,
     )
 
 

@@ -6,6 +6,8 @@ Normalisation (documented in the README):
   is inverted; yes/no indicators score 100 for yes and 0 for no; where every
   city with a value has the same value, they all score 100;
 - the score is the weighted mean of the indicator points, 0-100;
+- a rank the area is known not to hold ("not in GFCI 38", `listed = false`)
+  scores 0, like the worst rank: it is not missing;
 - a missing value scores 0 (policy "zero", the default: an unknown is not
   rewarded) or is left out of that city's mean (policy "skip"); either way it
   is flagged in the output;
@@ -87,13 +89,16 @@ def scale_points(info: IndicatorInfo, values: list[Value | None]) -> list[float 
     numbers = [v.number if v is not None else None for v in values]
     if info.kind == "flag":
         return [None if n is None else 100.0 * n for n in numbers]
+    unranked = [v is not None and v.unranked for v in values]
     present = [n for n in numbers if n is not None]
     if not present:
-        return [None] * len(numbers)
+        return [0.0 if off else None for off in unranked]
     low, high = min(present), max(present)
     points: list[float | None] = []
-    for n in numbers:
-        if n is None:
+    for n, off in zip(numbers, unranked, strict=True):
+        if off:
+            points.append(0.0)  # not in the ranking: below its worst rank
+        elif n is None:
             points.append(None)
         elif high == low:
             points.append(100.0)

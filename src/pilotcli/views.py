@@ -24,7 +24,12 @@ LIST_INDICATORS = ("population", "gdp", "gdp_per_capita")
 ESTIMATE_FOOTNOTE = f"{ESTIMATE_MARK} estimate; {MISSING} no sourced value"
 
 
+NOT_RANKED = "not ranked"
+
+
 def value_text(value: Value | None, info: IndicatorInfo) -> str:
+    if value is not None and value.unranked:
+        return NOT_RANKED
     if value is None or value.value is None:
         return MISSING
     raw = value.value
@@ -37,7 +42,7 @@ def value_text(value: Value | None, info: IndicatorInfo) -> str:
 
 def value_cell(value: Value | None, info: IndicatorInfo, *, best: bool = False) -> Cell:
     text = value_text(value, info)
-    if text == MISSING:
+    if text in (MISSING, NOT_RANKED):
         return Cell(text, "missing")
     if best:
         return Cell("★ " + text, "best")

@@ -24,7 +24,7 @@ def render_jsonl(data: Payload) -> str:
     return "".join(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows)
 
 
-FIGURE_KEYS = ("value", "unit", "year", "edition", "source", "estimate", "confidence", "note")
+FIGURE_KEYS = ("value", "listed", "unit", "year", "edition", "source", "estimate", "confidence", "note")
 
 
 def _flatten(record: dict[str, Any], figure_keys: frozenset[str], prefix: str = "") -> dict[str, Any]:
