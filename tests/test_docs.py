@@ -39,3 +39,13 @@ def test_readme_starts_with_the_two_commands() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     test_command = blocks[2].split("\n")[0]
     assert test_command in ci
+
+
+def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
+    blocks = [block.split("```", 1)[0] for block in README.split("```python\n")[1:]]
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert "Xi'an 1331.778 billion CNY 2024" in printed
+    assert "shanghai" in printed
