@@ -109,6 +109,31 @@ def _catalog(ctx: typer.Context) -> Any:
     return load(ctx.find_root().params.get("data"))
 
 
+def _city_filter(
+    catalog: Any,
+    sector: list[str] | None,
+    all_sectors: bool,
+    region: list[str] | None,
+    coastal: bool | None,
+    batch: list[int] | None,
+    province: list[str] | None,
+    ftz: bool | None,
+) -> Any:
+    """The filter that `list`, `export` and `map` share, from their options."""
+    from pilotcli import query
+
+    return query.build_filter(
+        catalog,
+        sectors=sector,
+        all_sectors=all_sectors,
+        regions=region,
+        coastal=coastal,
+        batches=batch,
+        provinces=province,
+        ftz=ftz,
+    )
+
+
 def _output(fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: bool) -> Any:
     from pilotcli.errors import UsageError
     from pilotcli.render import OutputOptions
@@ -219,16 +244,7 @@ def list_command(
 
     options = _output(fmt, json_, fields, bom, no_color)
     catalog = _catalog(ctx)
-    city_filter = query.build_filter(
-        catalog,
-        sectors=sector,
-        all_sectors=all_sectors,
-        regions=region,
-        coastal=coastal,
-        batches=batch,
-        provinces=province,
-        ftz=ftz,
-    )
+    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz)
     cities = query.list_cities(catalog, city_filter, sort, desc, limit)
     _emit(views.list_view(catalog, cities, query.resolve_field(catalog, sort) if sort else None), options)
 
@@ -445,16 +461,7 @@ def export_command(
     from pilotcli.render.text import render_csv
 
     catalog = _catalog(ctx)
-    city_filter = query.build_filter(
-        catalog,
-        sectors=sector,
-        all_sectors=all_sectors,
-        regions=region,
-        coastal=coastal,
-        batches=batch,
-        provinces=province,
-        ftz=ftz,
-    )
+    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz)
     cities = query.select(catalog, city_filter)
     if fmt is ExportFormat.toml:
         text = export.to_toml(export.subset(catalog, cities))
@@ -522,16 +529,7 @@ def map_command(
 
     options = _output(fmt, json_, fields, bom, no_color)
     catalog = _catalog(ctx)
-    city_filter = query.build_filter(
-        catalog,
-        sectors=sector,
-        all_sectors=all_sectors,
-        regions=region,
-        coastal=coastal,
-        batches=batch,
-        provinces=province,
-        ftz=ftz,
-    )
+    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz)
     cities = query.list_cities(catalog, city_filter)
     _emit(pictures.map_view(catalog, cities, by.value, options.width), options)
 

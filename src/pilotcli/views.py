@@ -61,10 +61,6 @@ def unit_header(info: IndicatorInfo) -> str:
     return f"{info.name} ({short})" if short and short.lower() not in info.name.lower() else info.name
 
 
-def _text(value: str | None) -> Cell:
-    return Cell(clean(value)) if value else Cell(MISSING, "missing")
-
-
 # --- list ---------------------------------------------------------------------------
 
 
