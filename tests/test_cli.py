@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from conftest import run_cli
+from conftest import DATA, run_cli
+from pilotcli import cli
 from pilotcli.dataset import Catalog
 
 HOSPITAL_PILOT = {"beijing", "tianjin", "shanghai", "hainan", "nanjing", "guangzhou", "shenzhen", "fuzhou", "suzhou"}
@@ -407,6 +408,44 @@ def test_plain_pilot_shows_the_help() -> None:
     assert result.stdout.startswith("Usage: pilot")
     assert "list" in result.stdout
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "built"),
+    [
+        (["list", "--json"], "list"),
+        (["--data", "x.toml", "show", "hefei"], "show"),
+        (["--data=x.toml", "rank"], "rank"),
+        (["--data", "list", "compare", "a", "b"], "compare"),  # a data file named like a command
+        (["map", "--help"], "map"),
+        ([], None),
+        (["--help"], None),
+        (["-h", "list"], None),  # the root's help lists every command
+        (["--version", "list"], None),
+        (["lst"], None),  # an unknown name gets suggestions from every command
+        (["--data"], None),
+    ],
+)
+def test_only_the_command_a_call_runs_is_built(argv: list[str], built: str | None) -> None:
+    assert cli._named_command(argv) == built
+    registered = [info.name for info in cli.build_app(built).registered_commands]
+    assert registered == ([built] if built else list(cli.COMMANDS))
+
+
+def test_shell_completion_builds_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_PILOT_COMPLETE", "bash_complete")
+    assert cli._named_command(["list"]) is None
+
+
+def test_help_and_suggestions_still_see_every_command() -> None:
+    help_text = run_cli("--help").stdout
+    listed = [line.split()[0] for line in help_text.split("Commands:")[1].splitlines() if line.strip()]
+    assert listed == list(cli.COMMANDS)
+    assert len(listed) == 11
+    unknown = run_cli("lst")
+    assert unknown.exit_code == 2
+    assert "Did you mean 'list'?" in unknown.stderr
+    assert run_cli("--data", str(DATA), "show", "hefei", "--json").json()["id"] == "hefei"
 
 
 def test_parser_errors_read_as_one_clean_line() -> None:

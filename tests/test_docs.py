@@ -8,10 +8,10 @@ import sys
 import pytest
 
 from conftest import ROOT, run_cli
-from pilotcli.cli import app
+from pilotcli.cli import COMMANDS as REGISTERED
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = sorted(command.name or "" for command in app.registered_commands)
+COMMANDS = sorted(REGISTERED)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -16,7 +16,7 @@ import re
 import tempfile
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from unittest import mock
@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from conftest import DATA, run_cli
 from pilotcli import export, query
-from pilotcli.cli import app, run
+from pilotcli.cli import build_app, run
 from pilotcli.dataset import DERIVED, Catalog, load, read_dataset, validate_file
 from pilotcli.errors import DataError, PilotError
 from pilotcli.models import Dataset
@@ -85,8 +85,8 @@ class TmpPath:
 Token = str | TmpPath
 T = TypeVar("T")
 
-GROUP: Any = typer.main.get_command(app)
-COMMANDS: list[str] = [info.name for info in app.registered_commands if info.name]
+GROUP: Any = typer.main.get_command(build_app())
+COMMANDS: list[str] = [info.name for info in build_app().registered_commands if info.name]
 WRITES_OUTSIDE = {"--install-completion", "--show-completion"}  # touch the user's shell configuration
 OUTPUT_OPTIONS = {"--output", "-o"}  # only ever given a path inside the temporary folder
 
@@ -505,13 +505,13 @@ def city_filters(real_only: bool = False) -> st.SearchStrategy[CityFilter]:
 @st.composite
 def narrower(draw: st.DrawFn, base: CityFilter) -> CityFilter:
     """The filter with one more condition: never a filter that may let more cities through."""
-    options: list[CityFilter] = [replace(base, all_sectors=True)]
+    options: list[CityFilter] = [base._replace(all_sectors=True)]
     if base.all_sectors:
-        options.append(replace(base, sectors=(*base.sectors, draw(st.sampled_from(SECTOR_IDS)))))
+        options.append(base._replace(sectors=(*base.sectors, draw(st.sampled_from(SECTOR_IDS)))))
     if base.coastal is None:
-        options.append(replace(base, coastal=draw(st.booleans())))
+        options.append(base._replace(coastal=draw(st.booleans())))
     if base.ftz is None:
-        options.append(replace(base, ftz=draw(st.booleans())))
+        options.append(base._replace(ftz=draw(st.booleans())))
     for name, values in (
         ("sectors", SECTOR_IDS),
         ("regions", REGION_IDS),
@@ -528,7 +528,7 @@ def narrower(draw: st.DrawFn, base: CityFilter) -> CityFilter:
             dropped = draw(st.integers(0, len(current) - 1))  # fewer alternatives in an any-of list
             change[name] = current[:dropped] + current[dropped + 1 :]
         if change:
-            options.append(replace(base, **change))
+            options.append(base._replace(**change))
     return draw(st.sampled_from(options))
 
 
@@ -545,8 +545,8 @@ def test_a_filter_never_adds_rows(catalog: Catalog, data: st.DataObject, city_fi
     narrowed = [city.id for city in query.select(catalog, stricter)]
     assert set(narrowed) <= set(rows), (stricter, narrowed, rows)
 
-    all_of = {city.id for city in query.select(catalog, replace(city_filter, all_sectors=True))}
-    any_of = {city.id for city in query.select(catalog, replace(city_filter, all_sectors=False))}
+    all_of = {city.id for city in query.select(catalog, city_filter._replace(all_sectors=True))}
+    any_of = {city.id for city in query.select(catalog, city_filter._replace(all_sectors=False))}
     assert all_of <= any_of
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import UsageError
@@ -10,14 +10,12 @@ from pilotcli.models import City
 from pilotcli.query import Value, figure
 
 
-@dataclass(frozen=True)
-class Difference:
+class Difference(NamedTuple):
     absolute: float
     percent: float | None
 
 
-@dataclass(frozen=True)
-class CompareRow:
+class CompareRow(NamedTuple):
     indicator: IndicatorInfo
     values: list[Value | None]
     best: list[int]
@@ -26,12 +24,11 @@ class CompareRow:
     """With two cities: first minus second, and that as a percentage of the second."""
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(NamedTuple):
     cities: list[City]
     rows: list[CompareRow]
     shared_sectors: list[str]
-    unique_sectors: dict[str, list[str]] = field(default_factory=dict)
+    unique_sectors: dict[str, list[str]]
 
 
 def compare(catalog: Catalog, cities: list[City]) -> Comparison:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pilotcli import cache
 from pilotcli.errors import DataError, NotFoundError, Problem
@@ -41,8 +40,7 @@ from pilotcli.models import (
 )
 
 
-@dataclass(frozen=True)
-class IndicatorInfo:
+class IndicatorInfo(NamedTuple):
     """An indicator as the commands see it: stored in the file, or derived by pilot."""
 
     id: str

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 Ring = tuple[tuple[float, float], ...]
 
@@ -26,8 +26,7 @@ _BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 """The braille dot bits by (dot row, dot column) inside a cell."""
 
 
-@dataclass(frozen=True)
-class Box:
+class Box(NamedTuple):
     west: float
     south: float
     east: float
@@ -37,8 +36,7 @@ class Box:
         return self.west <= lon <= self.east and self.south <= lat <= self.north
 
 
-@dataclass(frozen=True)
-class Land:
+class Land(NamedTuple):
     box: Box
     rings: tuple[Ring, ...]
     source: str
@@ -72,8 +70,7 @@ def land() -> Land:
 # --- Projection -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Grid:
+class Grid(NamedTuple):
     """A box of the earth drawn on `cols` x `rows` character cells of 2 x 4 dots."""
 
     box: Box
@@ -199,8 +196,7 @@ def land_picture(grid: Grid) -> list[str]:
 # --- Markers and labels ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
     key: str
     lon: float
     lat: float
@@ -240,8 +236,7 @@ def _nearest_free(grid: Grid, point: Point, taken: set[tuple[int, int]]) -> tupl
     return None
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     key: str
     text: str
     col: int

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pilotcli.errors import DataError, Problem
 
@@ -135,8 +134,7 @@ def line_map(text: str) -> dict[Loc, int]:
     return lines
 
 
-@dataclass(frozen=True)
-class Locator:
+class Locator(NamedTuple):
     """Turns a location inside the parsed data into a Problem with line, city and field."""
 
     path: str

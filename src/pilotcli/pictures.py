@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pilotcli import geo
 from pilotcli.dataset import Catalog
@@ -142,8 +141,7 @@ def _merge(runs: Iterable[Run]) -> Row:
 # --- Map ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Category:
+class Category(NamedTuple):
     key: str
     label: str
     style: str
@@ -166,8 +164,7 @@ def _category_key(city: City, by: str) -> str:
     return str(city.batch) if by == "batch" else city.region
 
 
-@dataclass(frozen=True)
-class MapEntry:
+class MapEntry(NamedTuple):
     number: int
     city: City
     category: Category
@@ -322,8 +319,7 @@ def _legend_below(entries: Sequence[MapEntry], width: int) -> list[Row]:
 # --- Timeline --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     batch: Batch
     areas: list[City]
     total: int

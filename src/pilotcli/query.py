@@ -8,8 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
@@ -18,8 +17,7 @@ from pilotcli.models import City
 CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """A figure as the commands see it: stored in the dataset or derived by pilot."""
 
     value: bool | int | float | None
@@ -249,8 +247,7 @@ def _batch_year(catalog: Catalog, number: int) -> int | None:
 # --- Filtering and sorting -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CityFilter:
+class CityFilter(NamedTuple):
     """Conditions that combine with AND; `sectors` match any of them unless `all_sectors`."""
 
     sectors: tuple[str, ...] = ()

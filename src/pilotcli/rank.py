@@ -17,8 +17,7 @@ Normalisation (documented in the README):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import UsageError
@@ -31,8 +30,7 @@ DEFAULT_WEIGHTS = {"gdp": 1.0, "gdp_per_capita": 1.0, "services_share": 1.0}
 """The preset without --sector: the size, wealth and services intensity of the economy."""
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(NamedTuple):
     indicator: IndicatorInfo
     value: Value | None
     points: float | None
@@ -42,8 +40,7 @@ class Contribution:
     """What this indicator adds to the score: weight * points / total weight."""
 
 
-@dataclass(frozen=True)
-class Ranked:
+class Ranked(NamedTuple):
     position: int
     city: City
     score: float

@@ -3,13 +3,17 @@
 A `View` carries the JSON payload (what json, jsonl and csv print) and one or
 more `Table`s (what the table and markdown formats draw). Views are plain data:
 building one never prints and never imports Rich.
+
+Records here and across pilotcli are NamedTuples, or plain classes with
+`__slots__`, never dataclasses: creating a NamedTuple class at import is about
+six times cheaper, and a short-lived CLI pays for every class on every run.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any, Literal, NamedTuple
 
 Justify = Literal["left", "right"]
 Run = tuple[str, str | None]
@@ -19,16 +23,14 @@ Picture = list[list[Run]]
 Style = Literal["best", "missing", "estimate", "dim", "heading"]
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     text: str
     style: Style | None = None
     bar: float | None = None
     """0-100: drawn as a bar next to the text where the format can."""
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     header: str
     justify: Justify = "left"
     drop: int = 0
@@ -37,31 +39,43 @@ class Column:
     no_wrap: bool = False
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     columns: list[Column]
     rows: list[list[Cell]]
     title: str | None = None
-    footnotes: list[str] = field(default_factory=list)
+    footnotes: Sequence[str] = ()
     show_header: bool = True
     key_columns: int = 1
     """Leading columns repeated on every page when a table is too wide to show at once."""
 
 
-@dataclass
 class View:
-    data: list[dict[str, Any]] | dict[str, Any]
-    tables: list[Table] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    """Said on stderr in table formats (e.g. "no city matches")."""
-    fields: list[str] = field(default_factory=list)
-    """Keys that --fields may select."""
-    figure_keys: list[str] = field(default_factory=list)
-    """Keys whose values are figure objects: CSV always spreads them into the same columns."""
-    csv_rows: list[dict[str, Any]] | None = None
-    """A flat form of `data` for CSV where the JSON shape is nested (e.g. a comparison)."""
-    picture: Picture | None = None
-    """A custom drawing (map, timeline) that the table format shows instead of tables."""
+    """A plain class rather than a NamedTuple: its lists default to new, separate empty lists."""
+
+    __slots__ = ("csv_rows", "data", "fields", "figure_keys", "notes", "picture", "tables")
+
+    def __init__(
+        self,
+        data: list[dict[str, Any]] | dict[str, Any],
+        tables: list[Table] | None = None,
+        notes: list[str] | None = None,
+        fields: list[str] | None = None,
+        figure_keys: list[str] | None = None,
+        csv_rows: list[dict[str, Any]] | None = None,
+        picture: Picture | None = None,
+    ) -> None:
+        self.data = data
+        self.tables: list[Table] = [] if tables is None else tables
+        self.notes: list[str] = [] if notes is None else notes
+        """Said on stderr in table formats (e.g. "no city matches")."""
+        self.fields: list[str] = [] if fields is None else fields
+        """Keys that --fields may select."""
+        self.figure_keys: list[str] = [] if figure_keys is None else figure_keys
+        """Keys whose values are figure objects: CSV always spreads them into the same columns."""
+        self.csv_rows = csv_rows
+        """A flat form of `data` for CSV where the JSON shape is nested (e.g. a comparison)."""
+        self.picture = picture
+        """A custom drawing (map, timeline) that the table format shows instead of tables."""
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

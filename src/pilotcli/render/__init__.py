@@ -6,9 +6,8 @@ when a table is drawn, so JSON calls never pay for Rich.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from pilotcli.errors import UsageError
 from pilotcli.render.text import render_csv, render_json, render_jsonl, render_markdown
@@ -23,8 +22,7 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
-@dataclass(frozen=True)
-class OutputOptions:
+class OutputOptions(NamedTuple):
     format: Format = Format.table
     fields: tuple[str, ...] = ()
     bom: bool = False
