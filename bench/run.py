@@ -218,7 +218,7 @@ def interleave(cases: Sequence[Case], rounds: int, label: str, scratch: Path | N
 def cache_snapshot(folder: Path) -> set[tuple[str, int]]:
     if not folder.is_dir():
         return set()
-    return {(entry.name, entry.stat().st_mtime_ns) for entry in folder.iterdir() if entry.suffix == ".pickle"}
+    return {(entry.name, entry.stat().st_mtime_ns) for entry in folder.iterdir() if entry.suffix == ".marshal"}
 
 
 def cache_report(folder: Path, before: set[tuple[str, int]], cases: Sequence[Case]) -> str:

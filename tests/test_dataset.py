@@ -22,8 +22,8 @@ import pytest
 from factories import SHIPPED
 from pilotcli.dataset import Catalog
 from pilotcli.errors import NotFoundError
-from pilotcli.models import City, Figure
 from pilotcli.query import figure
+from pilotcli.records import City, Figure
 
 
 def wan(value: float) -> float:

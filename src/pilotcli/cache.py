@@ -2,8 +2,13 @@
 
 Validation is the dearest part of a call (parsing TOML, building and running
 the pydantic validators). A file whose exact bytes were validated before, by
-the same version of pilot, is loaded from a pickle of the validated models
-instead: the checks are paid once per content, never skipped for new content.
+the same version of pilot, is loaded from the cache instead: the checks are paid
+once per content, never skipped for new content.
+
+An entry is the validated dataset as nested tuples of plain values
+(`records.to_plain`) in the `marshal` format: Python reads it with no import
+(pickle costs one, and more per object) and the records are rebuilt from it
+directly, without the pydantic models.
 
 Where: $PILOT_CACHE_DIR, else $XDG_CACHE_HOME/pilot, else ~/.cache/pilot.
 Off: PILOT_NO_CACHE=1. Any failure to read or write the cache is ignored.
@@ -12,15 +17,16 @@ Off: PILOT_NO_CACHE=1. Any failure to read or write the cache is ignored.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
-import pickle
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pilotcli import __version__
 
 if TYPE_CHECKING:
-    from pilotcli.models import Dataset
+    from pilotcli import models, records
 
 
 def directory() -> Path | None:
@@ -34,11 +40,12 @@ def directory() -> Path | None:
 
 
 def _code_stamp() -> str:
-    # The models and the checks decide what is valid: a change to either (even in
-    # a source checkout without a new version number) must miss the cache.
+    # The models and the checks decide what is valid, and the records how it is stored:
+    # a change to any (even in a source checkout without a new version number) must
+    # miss the cache, as must another Python (marshal's format is Python's own).
     here = Path(__file__).parent
-    parts = [__version__]
-    for name in ("models.py", "dataset.py", "loading.py"):
+    parts = [__version__, sys.implementation.cache_tag or "", str(marshal.version)]
+    for name in ("models.py", "dataset.py", "loading.py", "records.py"):
         try:
             stat = (here / name).stat()
             parts.append(f"{stat.st_size}:{stat.st_mtime_ns}")
@@ -53,25 +60,23 @@ def _entry(data: bytes) -> Path | None:
         return None
     digest = hashlib.sha256(_code_stamp().encode() + b"\0")
     digest.update(data)
-    return folder / f"{digest.hexdigest()}.pickle"
+    return folder / f"{digest.hexdigest()}.marshal"
 
 
-def get(data: bytes) -> Dataset | None:
+def get(data: bytes) -> records.Dataset | None:
     """The validated dataset for a file with exactly these bytes, if pilot saw it before."""
     entry = _entry(data)
     if entry is None:
         return None
+    from pilotcli.records import from_plain
+
     try:
-        with entry.open("rb") as handle:
-            dataset = pickle.load(handle)  # our own file, written by put() below
-    except Exception:  # a missing, stale or corrupt entry is a cache miss
+        return from_plain(marshal.loads(entry.read_bytes()))  # our own file, written by put() below
+    except Exception:  # a missing, truncated or otherwise unreadable entry is a cache miss
         return None
-    from pilotcli.models import Dataset
-
-    return dataset if isinstance(dataset, Dataset) else None
 
 
-def put(data: bytes, dataset: Dataset) -> None:
+def put(data: bytes, dataset: models.Dataset | records.Dataset) -> None:
     import tempfile
 
     entry = _entry(data)
@@ -82,7 +87,9 @@ def put(data: bytes, dataset: Dataset) -> None:
         entry.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=entry.parent, suffix=".tmp", delete=False) as handle:
             temporary = handle.name
-            pickle.dump(dataset, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            from pilotcli.records import to_plain
+
+            handle.write(marshal.dumps(to_plain(dataset)))
         os.replace(temporary, entry)
     except Exception:  # a read-only or full disk only costs speed
         if temporary is not None:

@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import UsageError
-from pilotcli.models import City
 from pilotcli.query import Value, figure
+from pilotcli.records import City
 
 
 class Difference(NamedTuple):

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pilotcli import cache
 from pilotcli.errors import DataError, NotFoundError, Problem
@@ -24,20 +24,11 @@ from pilotcli.loading import (
     shipped_dataset_path,
     validation_problems,
 )
-from pilotcli.models import (
-    Batch,
-    City,
-    Dataset,
-    DatasetInfo,
-    Figure,
-    Indicator,
-    IndicatorKind,
-    Program,
-    Record,
-    Region,
-    Sector,
-    Source,
-)
+from pilotcli.records import Batch, City, Dataset, Figure, Indicator, Region, Sector, Source, from_plain, to_plain
+
+if TYPE_CHECKING:
+    from pilotcli import models
+    from pilotcli.models import IndicatorKind
 
 
 class IndicatorInfo(NamedTuple):
@@ -238,8 +229,12 @@ def validate(raw: dict[str, Any], text: str, path: str) -> tuple[Dataset | None,
     """Validate parsed data: the models first, then the whole-file checks."""
     from pydantic import ValidationError
 
+    from pilotcli import models
+
     try:
-        dataset = Dataset.model_validate(raw)
+        # The commands work on records; built from the cache's plain form, a fresh
+        # dataset is exactly what a cached one will be.
+        dataset = from_plain(to_plain(models.Dataset.model_validate(raw)))
     except ValidationError as error:
         locator = Locator.for_text(path, raw, text)
         problems = list(validation_problems(error, locator))
@@ -252,28 +247,28 @@ def validate(raw: dict[str, Any], text: str, path: str) -> tuple[Dataset | None,
     return dataset, [locator.problem(loc, message) for loc, message in found]
 
 
-_SECTIONS: dict[str, type[Record]] = {
-    "sources": Source,
-    "regions": Region,
-    "indicators": Indicator,
-    "sectors": Sector,
-    "cities": City,
-}
-
-
 def _checks_of_the_valid_part(raw: dict[str, Any], locator: Locator, reported: set[str | None]) -> list[Problem]:
     """Whole-file checks over the records that passed the models, so that one bad
     value does not hide the other problems. Locations point into the original lists."""
     from pydantic import ValidationError
 
+    from pilotcli import models
+
     try:
-        info = DatasetInfo.model_validate(raw.get("dataset"))
-        program = Program.model_validate(raw.get("program"))
+        info = models.DatasetInfo.model_validate(raw.get("dataset"))
+        program = models.Program.model_validate(raw.get("program"))
     except ValidationError:
         return []  # without the header and batches the cross checks mean little
     kept: dict[str, list[Any]] = {}
     positions: dict[str, list[int]] = {}
-    for section, model in _SECTIONS.items():
+    sections: dict[str, type[models.Record]] = {
+        "sources": models.Source,
+        "regions": models.Region,
+        "indicators": models.Indicator,
+        "sectors": models.Sector,
+        "cities": models.City,
+    }
+    for section, model in sections.items():
         items = raw.get(section)
         kept[section], positions[section] = [], []
         for index, item in enumerate(items if isinstance(items, list) else []):
@@ -282,7 +277,7 @@ def _checks_of_the_valid_part(raw: dict[str, Any], locator: Locator, reported: s
                 positions[section].append(index)
             except ValidationError:
                 continue
-    partial = Dataset.model_construct(
+    partial = models.Dataset.model_construct(
         dataset=info,
         program=program,
         sources=tuple(kept["sources"]),
@@ -292,7 +287,7 @@ def _checks_of_the_valid_part(raw: dict[str, Any], locator: Locator, reported: s
         cities=tuple(kept["cities"]),
     )
     problems = []
-    for loc, message in check_dataset(partial):
+    for loc, message in check_dataset(from_plain(to_plain(partial))):
         if loc == ("cities",) and raw.get("cities"):
             continue  # the cities exist; they failed the models
         if len(loc) > 1 and loc[0] in positions and isinstance(loc[1], int):

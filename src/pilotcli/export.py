@@ -11,7 +11,7 @@ from typing import Any
 
 from pilotcli.dataset import Catalog
 from pilotcli.errors import DataError, PilotError, Problem
-from pilotcli.models import City, Dataset
+from pilotcli.records import City, Dataset, as_data
 
 
 def subset(catalog: Catalog, cities: list[City]) -> Dataset:
@@ -19,12 +19,21 @@ def subset(catalog: Catalog, cities: list[City]) -> Dataset:
     if not cities:
         # pilot refuses a dataset without cities, so it must not write one.
         raise PilotError("no city matches these filters, and a dataset needs at least one city")
-    return catalog.dataset.model_copy(update={"cities": tuple(cities)})
+    whole = catalog.dataset
+    return Dataset(
+        dataset=whole.dataset,
+        program=whole.program,
+        sources=whole.sources,
+        regions=whole.regions,
+        indicators=whole.indicators,
+        sectors=whole.sectors,
+        cities=tuple(cities),
+    )
 
 
 def dataset_document(dataset: Dataset) -> dict[str, Any]:
     # TOML has no null: a missing optional value is left out, as in the hand-edited file.
-    document: dict[str, Any] = dataset.model_dump(mode="python", exclude_none=True)
+    document: dict[str, Any] = as_data(dataset, json=False, drop_none=True)
     return document
 
 
@@ -36,7 +45,7 @@ def to_toml(dataset: Dataset) -> str:
 
 
 def to_json(dataset: Dataset) -> str:
-    return json.dumps(dataset.model_dump(mode="json"), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json.dumps(as_data(dataset), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def write_atomic(path: Path, text: str, *, force: bool, bom: bool = False) -> None:

@@ -14,8 +14,8 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
-# Models are built lazily: a cache hit in `pilotcli.dataset` unpickles already-validated
-# models and never pays for building the validators.
+# Validators are built lazily (defer_build): only a file that is not in the cache is
+# validated. The commands work on `pilotcli.records`, generated from these classes.
 _CONFIG = ConfigDict(strict=True, frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from pilotcli import geo
 from pilotcli.dataset import Catalog
 from pilotcli.errors import UsageError
-from pilotcli.models import Batch, City, Milestone
+from pilotcli.records import Batch, City, Milestone
 from pilotcli.view import MISSING, Cell, Column, Run, Table, View, clean, number
 
 Row = list[Run]

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
-from pilotcli.models import City
+from pilotcli.records import City, as_data
 
 CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -197,12 +197,10 @@ def city_profile(catalog: Catalog, city: City) -> dict[str, Any]:
         "coastal_note": city.coastal_note,
         "focus_source": city.focus_source,
         "focus_confidence": city.focus_confidence,
-        "ftz_detail": city.ftz.model_dump(mode="json") if city.ftz else None,
-        "sector_evidence": [growth.model_dump(mode="json") for growth in city.sectors],
+        "ftz_detail": as_data(city.ftz),
+        "sector_evidence": as_data(city.sectors),
         "sources": [
-            catalog.sources[source_id].model_dump(mode="json")
-            for source_id in dict.fromkeys(used)
-            if source_id in catalog.sources
+            as_data(catalog.sources[source_id]) for source_id in dict.fromkeys(used) if source_id in catalog.sources
         ],
     }
     return profile

@@ -21,8 +21,8 @@ from typing import Literal, NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import UsageError
-from pilotcli.models import City
 from pilotcli.query import Value, figure
+from pilotcli.records import City
 
 MissingPolicy = Literal["zero", "skip"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pilotcli.dataset import Catalog, IndicatorInfo
-from pilotcli.models import City
 from pilotcli.query import (
     Value,
     city_profile,
@@ -13,6 +12,7 @@ from pilotcli.query import (
     field_names,
     figure,
 )
+from pilotcli.records import City
 
 if TYPE_CHECKING:
     from pilotcli.compare import Comparison
