@@ -201,3 +201,21 @@ def test_timeline_lists_the_programme_figures() -> None:
     assert "Programme figures" in timeline
     assert "584.56" in timeline
     assert "5.85 trillion" in timeline  # quoted in the note as the seed's error, not as a value
+
+
+def test_tables_given_as_a_function_are_built_once_and_only_for_table_formats() -> None:
+    from pilotcli.render import Format, OutputOptions, render
+
+    built: list[int] = []
+
+    def tables() -> list[Table]:
+        built.append(1)
+        return [Table([Column("id")], [[Cell("hefei")]])]
+
+    view = View([{"id": "hefei"}], tables, fields=["id"])
+    for fmt in (Format.json, Format.jsonl, Format.csv):
+        render(view, OutputOptions(format=fmt))
+    assert built == []
+    assert "hefei" in render(view, OutputOptions(format=Format.table))
+    assert "| hefei |" in render(view, OutputOptions(format=Format.markdown))
+    assert built == [1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -133,13 +134,20 @@ class Catalog:
         self.regions: dict[str, Region] = {region.id: region for region in dataset.regions}
         self.sources: dict[str, Source] = {source.id: source for source in dataset.sources}
         self.indicators: dict[str, IndicatorInfo] = _indicator_infos(dataset)
-        self._city_names = NameIndex("city", _city_names(dataset.cities))
-        self._sector_names = NameIndex(
-            "sector", ((s.id, name) for s in dataset.sectors for name in (s.id, s.name, s.name_zh, *s.aliases))
-        )
-        self._region_names = NameIndex(
-            "region", ((r.id, name) for r in dataset.regions for name in (r.id, r.name, r.name_zh))
-        )
+
+    # The name indexes are built on the first lookup: most calls never look a name up.
+    @cached_property
+    def _city_names(self) -> NameIndex:
+        return NameIndex("city", _city_names(self.dataset.cities))
+
+    @cached_property
+    def _sector_names(self) -> NameIndex:
+        names = ((s.id, name) for s in self.dataset.sectors for name in (s.id, s.name, s.name_zh, *s.aliases))
+        return NameIndex("sector", names)
+
+    @cached_property
+    def _region_names(self) -> NameIndex:
+        return NameIndex("region", ((r.id, name) for r in self.dataset.regions for name in (r.id, r.name, r.name_zh)))
 
     def city(self, query: str) -> City:
         """The city named by id, English or Chinese name or alias; NotFoundError otherwise."""

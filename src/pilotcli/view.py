@@ -12,7 +12,7 @@ six times cheaper, and a short-lived CLI pays for every class on every run.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, NamedTuple
 
 Justify = Literal["left", "right"]
@@ -49,15 +49,22 @@ class Table(NamedTuple):
     """Leading columns repeated on every page when a table is too wide to show at once."""
 
 
-class View:
-    """A plain class rather than a NamedTuple: its lists default to new, separate empty lists."""
+TableSource = list[Table] | Callable[[], list[Table]]
 
-    __slots__ = ("csv_rows", "data", "fields", "figure_keys", "notes", "picture", "tables")
+
+class View:
+    """A plain class rather than a NamedTuple: its lists default to new, separate empty lists.
+
+    `tables` may be given as a function that builds them: it runs on first use, so
+    the json, jsonl and csv formats never pay for cells they do not print.
+    """
+
+    __slots__ = ("_tables", "csv_rows", "data", "fields", "figure_keys", "notes", "picture")
 
     def __init__(
         self,
         data: list[dict[str, Any]] | dict[str, Any],
-        tables: list[Table] | None = None,
+        tables: TableSource | None = None,
         notes: list[str] | None = None,
         fields: list[str] | None = None,
         figure_keys: list[str] | None = None,
@@ -65,7 +72,7 @@ class View:
         picture: Picture | None = None,
     ) -> None:
         self.data = data
-        self.tables: list[Table] = [] if tables is None else tables
+        self._tables: TableSource = [] if tables is None else tables
         self.notes: list[str] = [] if notes is None else notes
         """Said on stderr in table formats (e.g. "no city matches")."""
         self.fields: list[str] = [] if fields is None else fields
@@ -76,6 +83,12 @@ class View:
         """A flat form of `data` for CSV where the JSON shape is nested (e.g. a comparison)."""
         self.picture = picture
         """A custom drawing (map, timeline) that the table format shows instead of tables."""
+
+    @property
+    def tables(self) -> list[Table]:
+        if callable(self._tables):
+            self._tables = self._tables()
+        return self._tables
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -69,6 +69,15 @@ def list_view(catalog: Catalog, cities: list[City], sort_field: str | None = Non
     indicators = [catalog.indicators[k] for k in LIST_INDICATORS if k in catalog.indicators]
     if sort_field in catalog.indicators and sort_field not in LIST_INDICATORS:
         indicators.insert(0, catalog.indicators[sort_field])  # first, so that narrow tables keep it
+
+    def tables() -> list[Table]:
+        return [_list_table(catalog, cities, indicators)] if cities else []
+
+    notes = [] if cities else ["no city matches these filters"]
+    return View(records, tables, notes, field_names(catalog), figure_keys=list(catalog.indicators))
+
+
+def _list_table(catalog: Catalog, cities: list[City], indicators: list[IndicatorInfo]) -> Table:
     columns = [
         Column("id", no_wrap=True),
         Column("name", no_wrap=True, drop=2),
@@ -94,9 +103,7 @@ def list_view(catalog: Catalog, cities: list[City], sort_field: str | None = Non
                 Cell(clean(", ".join(_sector_labels(catalog, city))) or MISSING),
             ]
         )
-    notes = [] if cities else ["no city matches these filters"]
-    table = Table(columns, rows, footnotes=[ESTIMATE_FOOTNOTE] if cities else [])
-    return View(records, [table] if cities else [], notes, field_names(catalog), figure_keys=list(catalog.indicators))
+    return Table(columns, rows, footnotes=[ESTIMATE_FOOTNOTE])
 
 
 def _sector_labels(catalog: Catalog, city: City) -> list[str]:
@@ -121,6 +128,12 @@ def _short_header(info: IndicatorInfo) -> str:
 
 def show_view(catalog: Catalog, city: City) -> View:
     profile = city_profile(catalog, city)
+    return View(
+        profile, lambda: _show_tables(catalog, city, profile), [], list(profile), figure_keys=list(catalog.indicators)
+    )
+
+
+def _show_tables(catalog: Catalog, city: City, profile: dict[str, Any]) -> list[Table]:
     region = catalog.regions.get(city.region)
     batch = next((b for b in catalog.dataset.program.batches if b.number == city.batch), None)
     identity = [
@@ -216,7 +229,7 @@ def show_view(catalog: Catalog, city: City) -> View:
     if sector_rows:
         tables.append(sectors_table)
     tables.append(sources_table)
-    return View(profile, tables, [], list(profile), figure_keys=list(catalog.indicators))
+    return tables
 
 
 # --- compare ------------------------------------------------------------------------------
