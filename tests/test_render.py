@@ -219,3 +219,54 @@ def test_tables_given_as_a_function_are_built_once_and_only_for_table_formats() 
     assert "hefei" in render(view, OutputOptions(format=Format.table))
     assert "| hefei |" in render(view, OutputOptions(format=Format.markdown))
     assert built == [1]
+
+
+EQUIVALENCE_COMMANDS = [
+    ("list",),
+    ("list", "--sort", "gfci_rank"),
+    ("show", "hefei"),
+    ("show", "hainan"),
+    ("compare", "shenzhen", "hefei"),
+    ("compare", "beijing", "shanghai", "guangzhou", "shenzhen", "chengdu", "xian"),
+    ("rank", "--sector", "finance"),
+    ("rank", "--sector", "technology", "--explain"),
+    ("sectors",),
+    ("sectors", "healthcare"),
+    ("regions",),
+    ("timeline",),
+]
+
+
+@pytest.mark.parametrize("width", [40, 57, 80, 100, 131, 200])
+def test_the_widths_given_to_rich_draw_what_rich_would_measure(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pilotcli.render import rich_tables
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    computed = rich_tables.column_widths
+    answers: list[bool] = []
+
+    def spy(table: Table, keep: list[int], width: int) -> list[int] | None:
+        widths = computed(table, keep, width)
+        answers.append(widths is not None)
+        return widths
+
+    monkeypatch.setattr(rich_tables, "column_widths", spy)
+    given = [run_cli(*command).stdout for command in EQUIVALENCE_COMMANDS]
+    assert sum(answers) > len(answers) / 2  # most tables take the quick way
+    monkeypatch.setattr(rich_tables, "column_widths", lambda *_: None)
+    measured = [run_cli(*command).stdout for command in EQUIVALENCE_COMMANDS]
+    for command, ours, theirs in zip(EQUIVALENCE_COMMANDS, given, measured, strict=True):
+        assert ours == theirs, " ".join(command)
+    assert all(max(map(cell_len, text.splitlines())) <= width for text in given)
+
+
+def test_column_widths_are_given_when_the_table_fits_or_one_column_wraps() -> None:
+    from pilotcli.render.rich_tables import column_widths
+
+    fits = Table([Column("id", no_wrap=True), Column("note")], [[Cell("hefei"), Cell("one two three")]])
+    assert column_widths(fits, [0, 1], 40) == [5, 13]
+    # 5 + 3 + 13 = 21 cells: at 15 the wrapping column gives up the 6 too many.
+    assert column_widths(fits, [0, 1], 15) == [5, 7]
+    two_wrap = Table([Column("a"), Column("b")], [[Cell("one two three"), Cell("four five six")]])
+    assert column_widths(two_wrap, [0, 1], 40) == [13, 13]
+    assert column_widths(two_wrap, [0, 1], 20) is None  # Rich shares the excess: it measures

@@ -58,7 +58,7 @@ def _cell(cell: Cell) -> Text:
     return text
 
 
-def build(table: Table, keep: list[int], title: str | None) -> RichTable:
+def build(table: Table, keep: list[int], title: str | None, width: int) -> RichTable:
     rich_table = RichTable(
         title=Text(clean(title), style="bold") if title else None,
         title_justify="left",
@@ -69,12 +69,14 @@ def build(table: Table, keep: list[int], title: str | None) -> RichTable:
         show_edge=False,
         expand=False,
     )
-    for i in keep:
+    widths = column_widths(table, keep, width)
+    for position, i in enumerate(keep):
         column = table.columns[i]
         rich_table.add_column(
             Text(clean(column.header)),
             justify=column.justify,
             min_width=column.min_width,
+            width=widths[position] if widths else None,
             no_wrap=column.no_wrap,
             overflow="fold",
         )
@@ -83,20 +85,58 @@ def build(table: Table, keep: list[int], title: str | None) -> RichTable:
     return rich_table
 
 
+def _texts(table: Table, i: int) -> list[str]:
+    """Column i's header (if shown) and cells as Rich lays them out (a bar adds a space and its cells)."""
+    header = [table.columns[i].header] if table.show_header else []
+    return header + [row[i].text + (" " * (BAR_CELLS + 1) if row[i].bar is not None else "") for row in table.rows]
+
+
+def _natural_width(table: Table, i: int) -> int:
+    """The width Rich gives a column when there is room: its longest line, at least min_width."""
+    lines = [cell_len(line) for text in _texts(table, i) for line in text.splitlines()]
+    return max([table.columns[i].min_width or 0, *lines])
+
+
 def _width_needed(table: Table, keep: list[int]) -> int:
     """Columns that do not wrap need their longest cell; the others their longest word."""
     total = 0
     for i in keep:
         column = table.columns[i]
-        texts = [column.header] + [
-            row[i].text + (" " * (BAR_CELLS + 1) if row[i].bar is not None else "") for row in table.rows
-        ]
+        texts = _texts(table, i)
         if column.no_wrap:
             width = max(cell_len(t) for t in texts)
         else:
             width = max([column.min_width or 0] + [cell_len(word) for t in texts for word in t.split()])
         total += width + 3  # padding on both sides and the column separator
     return total
+
+
+def column_widths(table: Table, keep: list[int], width: int) -> list[int] | None:
+    """The content widths Rich would choose for these columns, where they are easy to know.
+
+    Measuring every cell is most of the time Rich takes to draw a table; given the
+    widths, it skips that. Two cases are computed here: the table fits as it is
+    (every column at its natural width), or one wrapping column gives up the excess
+    (Rich shrinks the only wrapping column by exactly that). Otherwise None: Rich
+    measures. A test checks that both ways draw the same tables.
+    """
+    naturals = [_natural_width(table, i) for i in keep]
+    if not naturals or min(naturals) == 0:
+        return None
+    # Between columns: one space of padding on each side and a one-cell separator; none at the edges.
+    room = width - 3 * (len(keep) - 1)
+    excess = sum(naturals) - room
+    if excess <= 0:
+        return naturals
+    wrapping = [position for position, i in enumerate(keep) if not table.columns[i].no_wrap]
+    if len(wrapping) != 1:
+        return None
+    position = wrapping[0]
+    column = table.columns[keep[position]]
+    shrunk = naturals[position] - excess
+    if shrunk < max(column.min_width or 0, 1):
+        return None
+    return [*naturals[:position], shrunk, *naturals[position + 1 :]]
 
 
 def fit(table: Table, width: int) -> list[RichTable]:
@@ -109,7 +149,7 @@ def fit(table: Table, width: int) -> list[RichTable]:
         _, index = candidates.pop()
         keep.remove(index)
     if _width_needed(table, keep) <= width:
-        return [build(table, keep, table.title)]
+        return [build(table, keep, table.title, width)]
     key, rest = keep[: table.key_columns], keep[table.key_columns :]
     pages: list[list[int]] = [[]]
     for index in rest:
@@ -118,7 +158,7 @@ def fit(table: Table, width: int) -> list[RichTable]:
         pages[-1].append(index)
     total = len(pages)
     return [
-        build(table, [*key, *page], f"{table.title or ''} ({number}/{total})".strip())
+        build(table, [*key, *page], f"{table.title or ''} ({number}/{total})".strip(), width)
         for number, page in enumerate(pages, start=1)
     ]
 
