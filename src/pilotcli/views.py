@@ -361,7 +361,11 @@ def rank_view(
     ]
     if explain:
         infos = [catalog.indicators[name] for name in weights]
-        columns = [Column("#", justify="right"), Column("city", no_wrap=True), Column("score", justify="right")]
+        columns = [
+            Column("#", justify="right", no_wrap=True),
+            Column("city", no_wrap=True),
+            Column("score", justify="right", no_wrap=True),
+        ]
         columns += [Column(f"{info.id} ×{weights[info.id]:g}", justify="right") for info in infos]
         rows = []
         for r in ranked:
@@ -376,10 +380,10 @@ def rank_view(
         table = Table(columns, rows, title="Ranking, every indicator", footnotes=footnotes)
     else:
         columns = [
-            Column("#", justify="right"),
+            Column("#", justify="right", no_wrap=True),
             Column("city", no_wrap=True),
             Column("中文", no_wrap=True, drop=2),
-            Column("score", min_width=10),
+            Column("score", min_width=10, no_wrap=True),
             Column("top contributions", drop=1),
             Column("missing", drop=3),
         ]

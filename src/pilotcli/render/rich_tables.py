@@ -76,7 +76,7 @@ def build(table: Table, keep: list[int], title: str | None, width: int) -> RichT
             Text(clean(column.header)),
             justify=column.justify,
             min_width=column.min_width,
-            width=widths[position] if widths else None,
+            width=widths[position],
             no_wrap=column.no_wrap,
             overflow="fold",
         )
@@ -111,32 +111,31 @@ def _width_needed(table: Table, keep: list[int]) -> int:
     return total
 
 
-def column_widths(table: Table, keep: list[int], width: int) -> list[int] | None:
+def column_widths(table: Table, keep: list[int], width: int) -> list[int | None]:
     """The content widths Rich would choose for these columns, where they are easy to know.
 
-    Measuring every cell is most of the time Rich takes to draw a table; given the
-    widths, it skips that. Two cases are computed here: the table fits as it is
-    (every column at its natural width), or one wrapping column gives up the excess
-    (Rich shrinks the only wrapping column by exactly that). Otherwise None: Rich
-    measures. A test checks that both ways draw the same tables.
+    Measuring every cell is most of the time Rich takes to draw a table; a column
+    given its width is not measured. The widths are known when the table fits as it
+    is (every column at its natural width) or when one column wraps (Rich shrinks the
+    only wrapping column by exactly the excess). Otherwise only the columns that do
+    not wrap get theirs (Rich never shrinks them first), and Rich measures the others.
+    A test checks that both ways draw the same tables.
     """
     naturals = [_natural_width(table, i) for i in keep]
-    if not naturals or min(naturals) == 0:
-        return None
-    # Between columns: one space of padding on each side and a one-cell separator; none at the edges.
-    room = width - 3 * (len(keep) - 1)
-    excess = sum(naturals) - room
-    if excess <= 0:
-        return naturals
     wrapping = [position for position, i in enumerate(keep) if not table.columns[i].no_wrap]
-    if len(wrapping) != 1:
-        return None
-    position = wrapping[0]
-    column = table.columns[keep[position]]
-    shrunk = naturals[position] - excess
-    if shrunk < max(column.min_width or 0, 1):
-        return None
-    return [*naturals[:position], shrunk, *naturals[position + 1 :]]
+    # Between columns: one space of padding on each side and a one-cell separator; none at the edges.
+    excess = sum(naturals) - (width - 3 * (len(keep) - 1))
+    widths: list[int | None] = list(naturals)
+    if excess > 0:
+        for position in wrapping:
+            widths[position] = None
+        if len(wrapping) == 1:
+            position = wrapping[0]
+            shrunk = naturals[position] - excess
+            if shrunk >= max(table.columns[keep[position]].min_width or 0, 1):
+                widths[position] = shrunk
+    # Rich draws an empty column one cell wide: leave that to it.
+    return [None if known == 0 else known for known in widths]
 
 
 def fit(table: Table, width: int) -> list[RichTable]:
