@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 from pilotcli.view import View, clean
@@ -11,7 +10,12 @@ from pilotcli.view import View, clean
 Payload = list[dict[str, Any]] | dict[str, Any]
 
 
+# json is imported where it is used: a call that draws a table never needs it.
+
+
 def render_json(data: Payload, *, pretty: bool = False) -> str:
+    import json
+
     # ensure_ascii=False: Chinese stays readable UTF-8; allow_nan=False: never NaN.
     # Compact output goes through the C encoder; indenting falls back to pure Python.
     if pretty:
@@ -20,6 +24,8 @@ def render_json(data: Payload, *, pretty: bool = False) -> str:
 
 
 def render_jsonl(data: Payload) -> str:
+    import json
+
     rows = data if isinstance(data, list) else [data]
     return "".join(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows)
 
@@ -51,6 +57,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         if all(not isinstance(v, dict | list) for v in value):
             return ";".join(_cell(v) for v in value)
+        import json
+
         return json.dumps(value, ensure_ascii=False)
     return str(value)
 
