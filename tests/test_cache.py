@@ -61,12 +61,21 @@ def test_the_cache_is_keyed_by_content(copy: Path, cache_dir: Path) -> None:
     assert next(city.name for city in changed.cities if city.id == "hefei") == "Hefei Test"
 
 
-@pytest.mark.parametrize("damage", [b"", b"\x00garbage", "truncate"])
-def test_an_unreadable_entry_is_a_miss_and_is_rewritten(copy: Path, cache_dir: Path, damage: bytes | str) -> None:
+@pytest.mark.parametrize("damage", ["empty", "garbage", "truncated", "one byte changed", "header changed"])
+def test_a_damaged_entry_is_a_miss_and_is_rewritten(copy: Path, cache_dir: Path, damage: str) -> None:
     fresh = read_dataset(copy)
     [entry] = entries(cache_dir)
     good = entry.read_bytes()
-    entry.write_bytes(good[: len(good) // 2] if damage == "truncate" else damage)  # type: ignore[arg-type]
+    middle = len(good) // 2
+    damaged = {
+        "empty": b"",
+        "garbage": b"\x00garbage",
+        "truncated": good[:middle],
+        "one byte changed": good[:middle] + bytes([good[middle] ^ 1]) + good[middle + 1 :],
+        # A marshal header that claims a huge tuple: must not be read at all.
+        "header changed": good[:32] + b"\xa9\xff\xff\xff\x7f" + good[37:],
+    }[damage]
+    entry.write_bytes(damaged)
     assert read_dataset(copy) == fresh
     assert entry.read_bytes() == good
 
@@ -76,7 +85,10 @@ def test_an_entry_of_the_wrong_shape_is_a_miss(copy: Path, cache_dir: Path) -> N
 
     fresh = read_dataset(copy)
     [entry] = entries(cache_dir)
-    entry.write_bytes(marshal.dumps(("not", "a", "dataset")))
+    import hashlib
+
+    payload = marshal.dumps(("not", "a", "dataset"))
+    entry.write_bytes(hashlib.sha256(payload).digest() + payload)
     assert read_dataset(copy) == fresh
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from pilotcli.render.rich_tables import bar, render_tables
 from pilotcli.render.text import render_csv, render_json, render_markdown
 from pilotcli.view import Cell, Column, Table, View, clean
@@ -260,6 +260,28 @@ def test_the_widths_given_to_rich_draw_what_rich_would_measure(width: int, monke
     assert all(max(map(cell_len, text.splitlines())) <= width for text in given)
 
 
+def test_widths_are_measured_on_the_text_rich_draws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tabs and newlines in names are drawn as spaces (clean): the widths must count them.
+    text = (ROOT / "data" / "cities.toml").read_text(encoding="utf-8")
+    text = text.replace('name = "Beijing"', 'name = "Beijing\\tMunicipality"', 1)
+    text = text.replace('name = "Shanghai"', 'name = "Shanghai\\nCity"', 1)
+    text = text.replace('name = "GDP"', 'name = "Gross\\tdomestic\\nproduct"', 1)
+    data = tmp_path / "odd-names.toml"
+    data.write_text(text, encoding="utf-8")
+    commands = [("compare", "beijing", "shanghai"), ("list",), ("show", "beijing"), ("rank",)]
+    for width in (40, 80, 100, 140):
+        monkeypatch.setenv("COLUMNS", str(width))
+        given = [run_cli("--data", str(data), *command).stdout for command in commands]
+        with monkeypatch.context() as measured:
+            from pilotcli.render import rich_tables
+
+            measured.setattr(rich_tables, "column_widths", lambda _, keep, __: [None] * len(keep))
+            expected = [run_cli("--data", str(data), *command).stdout for command in commands]
+        assert given == expected, width
+    assert "Beijing Municipality" in given[0]
+    assert "Shanghai City" in given[0]
+
+
 def test_column_widths_are_given_when_the_table_fits_or_one_column_wraps() -> None:
     from pilotcli.render.rich_tables import column_widths
 
@@ -272,3 +294,7 @@ def test_column_widths_are_given_when_the_table_fits_or_one_column_wraps() -> No
     assert column_widths(two_wrap, [0, 1], 20) == [None, None]  # Rich shares the excess: it measures
     mixed = Table([Column("id", no_wrap=True), *two_wrap.columns], [[Cell("hefei"), *two_wrap.rows[0]]])
     assert column_widths(mixed, [0, 1, 2], 30) == [5, None, None]
+    # The columns that never wrap are too wide on their own: Rich squeezes them all, its way.
+    assert column_widths(mixed, [0, 1, 2], 4) == [None, None, None]
+    hidden = Table([Column("id", no_wrap=True)], [], show_header=False)
+    assert column_widths(hidden, [0], 40) == [None]

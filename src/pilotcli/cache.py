@@ -6,7 +6,7 @@ the same version of pilot, is loaded from the cache instead: the checks are paid
 once per content, never skipped for new content.
 
 An entry is the validated dataset as nested tuples of plain values
-(`records.to_plain`) in the `marshal` format: Python reads it with no import
+(`records.to_plain`) in the `marshal` format, after its SHA-256: Python reads it with no import
 (pickle costs one, and more per object) and the records are rebuilt from it
 directly, without the pydantic models.
 
@@ -27,6 +27,10 @@ from pilotcli import __version__
 
 if TYPE_CHECKING:
     from pilotcli import models, records
+
+
+_DIGEST_SIZE = 32
+"""An entry is the SHA-256 of its payload, then the payload."""
 
 
 def directory() -> Path | None:
@@ -71,8 +75,13 @@ def get(data: bytes) -> records.Dataset | None:
     from pilotcli.records import from_plain
 
     try:
-        return from_plain(marshal.loads(entry.read_bytes()))  # our own file, written by put() below
-    except Exception:  # a missing, truncated or otherwise unreadable entry is a cache miss
+        stored = entry.read_bytes()
+        digest, payload = stored[:_DIGEST_SIZE], stored[_DIGEST_SIZE:]
+        # A damaged entry must never reach marshal (which trusts its input) or the commands.
+        if hashlib.sha256(payload).digest() != digest:
+            return None
+        return from_plain(marshal.loads(payload))
+    except Exception:  # a missing or unreadable entry is a cache miss
         return None
 
 
@@ -89,7 +98,8 @@ def put(data: bytes, dataset: models.Dataset | records.Dataset) -> None:
             temporary = handle.name
             from pilotcli.records import to_plain
 
-            handle.write(marshal.dumps(to_plain(dataset)))
+            payload = marshal.dumps(to_plain(dataset))
+            handle.write(hashlib.sha256(payload).digest() + payload)
         os.replace(temporary, entry)
     except Exception:  # a read-only or full disk only costs speed
         if temporary is not None:

@@ -86,9 +86,11 @@ def build(table: Table, keep: list[int], title: str | None, width: int) -> RichT
 
 
 def _texts(table: Table, i: int) -> list[str]:
-    """Column i's header (if shown) and cells as Rich lays them out (a bar adds a space and its cells)."""
-    header = [table.columns[i].header] if table.show_header else []
-    return header + [row[i].text + (" " * (BAR_CELLS + 1) if row[i].bar is not None else "") for row in table.rows]
+    """Column i's header (if shown) and cells as `build` gives them to Rich: cleaned, and a bar
+    adds a space and its cells."""
+    header = [clean(table.columns[i].header)] if table.show_header else []
+    bar_cells = " " * (BAR_CELLS + 1)
+    return header + [clean(row[i].text) + (bar_cells if row[i].bar is not None else "") for row in table.rows]
 
 
 def _natural_width(table: Table, i: int) -> int:
@@ -104,7 +106,7 @@ def _width_needed(table: Table, keep: list[int]) -> int:
         column = table.columns[i]
         texts = _texts(table, i)
         if column.no_wrap:
-            width = max(cell_len(t) for t in texts)
+            width = max([column.min_width or 0] + [cell_len(t) for t in texts])
         else:
             width = max([column.min_width or 0] + [cell_len(word) for t in texts for word in t.split()])
         total += width + 3  # padding on both sides and the column separator
@@ -118,13 +120,19 @@ def column_widths(table: Table, keep: list[int], width: int) -> list[int | None]
     given its width is not measured. The widths are known when the table fits as it
     is (every column at its natural width) or when one column wraps (Rich shrinks the
     only wrapping column by exactly the excess). Otherwise only the columns that do
-    not wrap get theirs (Rich never shrinks them first), and Rich measures the others.
-    A test checks that both ways draw the same tables.
+    not wrap get theirs (Rich shrinks the wrapping ones first), and Rich measures the
+    others. A test checks that both ways draw the same tables.
     """
     naturals = [_natural_width(table, i) for i in keep]
     wrapping = [position for position, i in enumerate(keep) if not table.columns[i].no_wrap]
     # Between columns: one space of padding on each side and a one-cell separator; none at the edges.
-    excess = sum(naturals) - (width - 3 * (len(keep) - 1))
+    room = width - 3 * (len(keep) - 1)
+    excess = sum(naturals) - room
+    fixed = sum(natural for position, natural in enumerate(naturals) if position not in wrapping)
+    if fixed > room:
+        # Shrinking the wrapping columns cannot make it fit: Rich squeezes every column and
+        # then widens some back to their minimum, which is its own business.
+        return [None] * len(keep)
     widths: list[int | None] = list(naturals)
     if excess > 0:
         for position in wrapping:
