@@ -245,15 +245,15 @@ def test_the_widths_given_to_rich_draw_what_rich_would_measure(width: int, monke
     computed = rich_tables.column_widths
     answers: list[bool] = []
 
-    def spy(table: Table, keep: list[int], width: int) -> list[int | None]:
-        widths = computed(table, keep, width)
+    def spy(sizes: list[rich_tables.ColumnSize], width: int) -> list[int | None]:
+        widths = computed(sizes, width)
         answers.append(None not in widths)
         return widths
 
     monkeypatch.setattr(rich_tables, "column_widths", spy)
     given = [run_cli(*command).stdout for command in EQUIVALENCE_COMMANDS]
     assert sum(answers) > len(answers) / 2  # most tables take the quick way
-    monkeypatch.setattr(rich_tables, "column_widths", lambda _, keep, __: [None] * len(keep))
+    monkeypatch.setattr(rich_tables, "column_widths", lambda sizes, _: [None] * len(sizes))
     measured = [run_cli(*command).stdout for command in EQUIVALENCE_COMMANDS]
     for command, ours, theirs in zip(EQUIVALENCE_COMMANDS, given, measured, strict=True):
         assert ours == theirs, " ".join(command)
@@ -275,7 +275,7 @@ def test_widths_are_measured_on_the_text_rich_draws(tmp_path: Path, monkeypatch:
         with monkeypatch.context() as measured:
             from pilotcli.render import rich_tables
 
-            measured.setattr(rich_tables, "column_widths", lambda _, keep, __: [None] * len(keep))
+            measured.setattr(rich_tables, "column_widths", lambda sizes, _: [None] * len(sizes))
             expected = [run_cli("--data", str(data), *command).stdout for command in commands]
         assert given == expected, width
     assert "Beijing Municipality" in given[0]
@@ -283,7 +283,12 @@ def test_widths_are_measured_on_the_text_rich_draws(tmp_path: Path, monkeypatch:
 
 
 def test_column_widths_are_given_when_the_table_fits_or_one_column_wraps() -> None:
-    from pilotcli.render.rich_tables import column_widths
+    from pilotcli.render.rich_tables import column_sizes
+    from pilotcli.render.rich_tables import column_widths as widths_of
+
+    def column_widths(table: Table, keep: list[int], width: int) -> list[int | None]:
+        sizes = column_sizes(table)
+        return widths_of([sizes[i] for i in keep], width)
 
     fits = Table([Column("id", no_wrap=True), Column("note")], [[Cell("hefei"), Cell("one two three")]])
     assert column_widths(fits, [0, 1], 40) == [5, 13]

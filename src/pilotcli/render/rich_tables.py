@@ -7,6 +7,7 @@ Data strings reach Rich as `Text` objects, never as markup, so a city named
 from __future__ import annotations
 
 import io
+from typing import NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -58,7 +59,8 @@ def _cell(cell: Cell) -> Text:
     return text
 
 
-def build(table: Table, keep: list[int], title: str | None, width: int) -> RichTable:
+def build(table: Table, keep: list[int], title: str | None, widths: list[int | None]) -> RichTable:
+    """The Rich table of the columns `keep`; `widths` in the same order (None: Rich measures)."""
     rich_table = RichTable(
         title=Text(clean(title), style="bold") if title else None,
         title_justify="left",
@@ -69,7 +71,6 @@ def build(table: Table, keep: list[int], title: str | None, width: int) -> RichT
         show_edge=False,
         expand=False,
     )
-    widths = column_widths(table, keep, width)
     for position, i in enumerate(keep):
         column = table.columns[i]
         rich_table.add_column(
@@ -85,35 +86,35 @@ def build(table: Table, keep: list[int], title: str | None, width: int) -> RichT
     return rich_table
 
 
-def _texts(table: Table, i: int) -> list[str]:
-    """Column i's header (if shown) and cells as `build` gives them to Rich: cleaned, and a bar
-    adds a space and its cells."""
-    header = [clean(table.columns[i].header)] if table.show_header else []
-    bar_cells = " " * (BAR_CELLS + 1)
-    return header + [clean(row[i].text) + (bar_cells if row[i].bar is not None else "") for row in table.rows]
+class ColumnSize(NamedTuple):
+    """A column's measurements, taken once per table on the text `build` gives Rich."""
+
+    natural: int
+    """The width Rich gives it when there is room: its longest line, at least min_width."""
+    least: int
+    """The narrowest it can be without cutting a word (for a column that never wraps: natural)."""
+    wraps: bool
+    min_width: int
 
 
-def _natural_width(table: Table, i: int) -> int:
-    """The width Rich gives a column when there is room: its longest line, at least min_width."""
-    lines = [cell_len(line) for text in _texts(table, i) for line in text.splitlines()]
-    return max([table.columns[i].min_width or 0, *lines])
+def column_sizes(table: Table) -> list[ColumnSize]:
+    bar_cells = " " * (BAR_CELLS + 1)  # a bar adds a space and its cells
+    sizes = []
+    for i, column in enumerate(table.columns):
+        texts = [clean(column.header)] if table.show_header else []
+        texts += [clean(row[i].text) + (bar_cells if row[i].bar is not None else "") for row in table.rows]
+        minimum = column.min_width or 0
+        natural = max([minimum] + [cell_len(line) for text in texts for line in text.splitlines()])
+        least = natural if column.no_wrap else max([minimum] + [cell_len(word) for t in texts for word in t.split()])
+        sizes.append(ColumnSize(natural, least, not column.no_wrap, minimum))
+    return sizes
 
 
-def _width_needed(table: Table, keep: list[int]) -> int:
-    """Columns that do not wrap need their longest cell; the others their longest word."""
-    total = 0
-    for i in keep:
-        column = table.columns[i]
-        texts = _texts(table, i)
-        if column.no_wrap:
-            width = max([column.min_width or 0] + [cell_len(t) for t in texts])
-        else:
-            width = max([column.min_width or 0] + [cell_len(word) for t in texts for word in t.split()])
-        total += width + 3  # padding on both sides and the column separator
-    return total
+def _width_needed(sizes: list[ColumnSize]) -> int:
+    return sum(size.least + 3 for size in sizes)  # padding on both sides and the column separator
 
 
-def column_widths(table: Table, keep: list[int], width: int) -> list[int | None]:
+def column_widths(sizes: list[ColumnSize], width: int) -> list[int | None]:
     """The content widths Rich would choose for these columns, where they are easy to know.
 
     Measuring every cell is most of the time Rich takes to draw a table; a column
@@ -123,16 +124,16 @@ def column_widths(table: Table, keep: list[int], width: int) -> list[int | None]
     not wrap get theirs (Rich shrinks the wrapping ones first), and Rich measures the
     others. A test checks that both ways draw the same tables.
     """
-    naturals = [_natural_width(table, i) for i in keep]
-    wrapping = [position for position, i in enumerate(keep) if not table.columns[i].no_wrap]
+    naturals = [size.natural for size in sizes]
+    wrapping = [position for position, size in enumerate(sizes) if size.wraps]
     # Between columns: one space of padding on each side and a one-cell separator; none at the edges.
-    room = width - 3 * (len(keep) - 1)
+    room = width - 3 * (len(sizes) - 1)
     excess = sum(naturals) - room
-    fixed = sum(natural for position, natural in enumerate(naturals) if position not in wrapping)
+    fixed = sum(size.natural for size in sizes if not size.wraps)
     if fixed > room:
         # Shrinking the wrapping columns cannot make it fit: Rich squeezes every column and
         # then widens some back to their minimum, which is its own business.
-        return [None] * len(keep)
+        return [None] * len(sizes)
     widths: list[int | None] = list(naturals)
     if excess > 0:
         for position in wrapping:
@@ -140,7 +141,7 @@ def column_widths(table: Table, keep: list[int], width: int) -> list[int | None]
         if len(wrapping) == 1:
             position = wrapping[0]
             shrunk = naturals[position] - excess
-            if shrunk >= max(table.columns[keep[position]].min_width or 0, 1):
+            if shrunk >= max(sizes[position].min_width, 1):
                 widths[position] = shrunk
     # Rich draws an empty column one cell wide: leave that to it.
     return [None if known == 0 else known for known in widths]
@@ -150,23 +151,31 @@ def fit(table: Table, width: int) -> list[RichTable]:
     """The table at this width without cutting any cell: first low-priority columns are
     dropped; if it is still too wide, the other columns are split into pages printed one
     below the other, each repeating the key columns (e.g. a comparison's indicator names)."""
+    sizes = column_sizes(table)
+
+    def needed(columns: list[int]) -> int:
+        return _width_needed([sizes[i] for i in columns])
+
+    def page(columns: list[int], title: str | None) -> RichTable:
+        return build(table, columns, title, column_widths([sizes[i] for i in columns], width))
+
     candidates = sorted((c.drop, i) for i, c in enumerate(table.columns) if c.drop > 0)
     keep = list(range(len(table.columns)))
-    while candidates and _width_needed(table, keep) > width:
+    while candidates and needed(keep) > width:
         _, index = candidates.pop()
         keep.remove(index)
-    if _width_needed(table, keep) <= width:
-        return [build(table, keep, table.title, width)]
+    if needed(keep) <= width:
+        return [page(keep, table.title)]
     key, rest = keep[: table.key_columns], keep[table.key_columns :]
     pages: list[list[int]] = [[]]
     for index in rest:
-        if pages[-1] and _width_needed(table, [*key, *pages[-1], index]) > width:
+        if pages[-1] and needed([*key, *pages[-1], index]) > width:
             pages.append([])
         pages[-1].append(index)
     total = len(pages)
     return [
-        build(table, [*key, *page], f"{table.title or ''} ({number}/{total})".strip(), width)
-        for number, page in enumerate(pages, start=1)
+        page([*key, *columns], f"{table.title or ''} ({number}/{total})".strip())
+        for number, columns in enumerate(pages, start=1)
     ]
 
 
