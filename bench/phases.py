@@ -3,7 +3,7 @@
     .venv/bin/python bench/phases.py                      # pilot list --json
     .venv/bin/python bench/phases.py compare shenzhen hefei
 
-Runs the Typer hello-world of bench/run.py and one pilot call under valgrind's
+Runs the Typer hello-world of bench/run.py (on the floor's Typer) and one pilot call under valgrind's
 callgrind, each through a small driver that calls `os.getppid()` between phases;
 callgrind dumps its counters before every such call (`--dump-before=getppid`),
 so each dump holds one phase. Instruction counts do not depend on the machine's
@@ -21,12 +21,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import HELLO_WORLD, child_env, pilot_launcher
+from run import FASTEST_TYPER, HELLO_WORLD, child_env, floor_python, pilot_launcher
 
 PHASES = (
     "interpreter start",
     "import typer",
-    "import pydantic (Typer's adapters)",
     "import pilot's modules",
     "import Rich",
     "Typer: build the command, parse",
@@ -44,8 +43,6 @@ import functools, importlib, os, sys
 mark = os.getppid
 mark()
 import typer
-mark()
-import pydantic, typer._adapters
 mark()
 mark()
 mark()
@@ -69,8 +66,6 @@ mark = os.getppid
 modules, rich_modules = sys.argv.pop(1).split(","), [m for m in sys.argv.pop(1).split(",") if m]
 mark()
 import typer
-mark()
-import pydantic, typer._adapters
 mark()
 for name in modules:
     importlib.import_module(name)
@@ -159,7 +154,7 @@ def main(args: list[str]) -> int:
             print(f"phases: pilot {' '.join(command)} failed: {probe.stderr.strip()}", file=sys.stderr)
             return 1
         modules, rich_modules = probe.stdout.splitlines()[-2:]
-        floor_argv = [python, "-c", FLOOR_DRIVER, str(hello), "hello", "--name", "x"]
+        floor_argv = [floor_python(), "-c", FLOOR_DRIVER, str(hello), "hello", "--name", "x"]
         pilot_argv = [python, "-c", PILOT_DRIVER, modules, rich_modules, *command]
         for argv in (floor_argv, pilot_argv):  # warm the bytecode and dataset caches
             subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
@@ -167,7 +162,7 @@ def main(args: list[str]) -> int:
     if len(floor) != len(PHASES) or len(ours) != len(PHASES):
         print(f"phases: expected {len(PHASES)} phases, got {len(floor)} and {len(ours)}", file=sys.stderr)
         return 1
-    print(f"instructions by phase, in millions: Typer hello-world vs pilot {' '.join(command)}")
+    print(f"instructions by phase, in millions: Typer {FASTEST_TYPER} hello-world vs pilot {' '.join(command)}")
     print(f"({' '.join(pilot)}; valgrind callgrind, {os.cpu_count()} CPUs, load-independent)\n")
     width = max(map(len, PHASES))
 

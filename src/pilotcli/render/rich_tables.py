@@ -59,8 +59,8 @@ def _cell(cell: Cell) -> Text:
     return text
 
 
-def build(table: Table, keep: list[int], title: str | None, widths: list[int | None]) -> RichTable:
-    """The Rich table of the columns `keep`; `widths` in the same order (None: Rich measures)."""
+def build(table: Table, keep: list[int], title: str | None) -> RichTable:
+    """The Rich table of the columns `keep`."""
     rich_table = RichTable(
         title=Text(clean(title), style="bold") if title else None,
         title_justify="left",
@@ -71,13 +71,12 @@ def build(table: Table, keep: list[int], title: str | None, widths: list[int | N
         show_edge=False,
         expand=False,
     )
-    for position, i in enumerate(keep):
+    for i in keep:
         column = table.columns[i]
         rich_table.add_column(
             Text(clean(column.header)),
             justify=column.justify,
             min_width=column.min_width,
-            width=widths[position],
             no_wrap=column.no_wrap,
             overflow="fold",
         )
@@ -87,14 +86,13 @@ def build(table: Table, keep: list[int], title: str | None, widths: list[int | N
 
 
 class ColumnSize(NamedTuple):
-    """A column's measurements, taken once per table on the text `build` gives Rich."""
+    """A column's measurements, taken once per table on the text `build` gives Rich: what
+    `fit` needs to decide which columns fit. Rich measures again to lay the table out."""
 
     natural: int
-    """The width Rich gives it when there is room: its longest line, at least min_width."""
+    """Its longest line, at least min_width."""
     least: int
     """The narrowest it can be without cutting a word (for a column that never wraps: natural)."""
-    wraps: bool
-    min_width: int
 
 
 def column_sizes(table: Table) -> list[ColumnSize]:
@@ -106,45 +104,12 @@ def column_sizes(table: Table) -> list[ColumnSize]:
         minimum = column.min_width or 0
         natural = max([minimum] + [cell_len(line) for text in texts for line in text.splitlines()])
         least = natural if column.no_wrap else max([minimum] + [cell_len(word) for t in texts for word in t.split()])
-        sizes.append(ColumnSize(natural, least, not column.no_wrap, minimum))
+        sizes.append(ColumnSize(natural, least))
     return sizes
 
 
 def _width_needed(sizes: list[ColumnSize]) -> int:
     return sum(size.least + 3 for size in sizes)  # padding on both sides and the column separator
-
-
-def column_widths(sizes: list[ColumnSize], width: int) -> list[int | None]:
-    """The content widths Rich would choose for these columns, where they are easy to know.
-
-    Measuring every cell is most of the time Rich takes to draw a table; a column
-    given its width is not measured. The widths are known when the table fits as it
-    is (every column at its natural width) or when one column wraps (Rich shrinks the
-    only wrapping column by exactly the excess). Otherwise only the columns that do
-    not wrap get theirs (Rich shrinks the wrapping ones first), and Rich measures the
-    others. A test checks that both ways draw the same tables.
-    """
-    naturals = [size.natural for size in sizes]
-    wrapping = [position for position, size in enumerate(sizes) if size.wraps]
-    # Between columns: one space of padding on each side and a one-cell separator; none at the edges.
-    room = width - 3 * (len(sizes) - 1)
-    excess = sum(naturals) - room
-    fixed = sum(size.natural for size in sizes if not size.wraps)
-    if fixed > room:
-        # Shrinking the wrapping columns cannot make it fit: Rich squeezes every column and
-        # then widens some back to their minimum, which is its own business.
-        return [None] * len(sizes)
-    widths: list[int | None] = list(naturals)
-    if excess > 0:
-        for position in wrapping:
-            widths[position] = None
-        if len(wrapping) == 1:
-            position = wrapping[0]
-            shrunk = naturals[position] - excess
-            if shrunk >= max(sizes[position].min_width, 1):
-                widths[position] = shrunk
-    # Rich draws an empty column one cell wide: leave that to it.
-    return [None if known == 0 else known for known in widths]
 
 
 def fit(table: Table, width: int) -> list[RichTable]:
@@ -157,7 +122,7 @@ def fit(table: Table, width: int) -> list[RichTable]:
         return _width_needed([sizes[i] for i in columns])
 
     def page(columns: list[int], title: str | None) -> RichTable:
-        return build(table, columns, title, column_widths([sizes[i] for i in columns], width))
+        return build(table, columns, title)
 
     candidates = sorted((c.drop, i) for i, c in enumerate(table.columns) if c.drop > 0)
     keep = list(range(len(table.columns)))
