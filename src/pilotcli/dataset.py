@@ -25,6 +25,7 @@ from pilotcli.loading import (
     shipped_dataset_path,
     validation_problems,
 )
+from pilotcli.names import MAX_SUGGESTIONS, did_you_mean, lookup, suggestions
 from pilotcli.records import Batch, City, Dataset, Figure, Indicator, Region, Sector, Source, from_plain, to_plain
 
 if TYPE_CHECKING:
@@ -103,11 +104,8 @@ class NameIndex(dict[str, str]):
                 return matches[0]
             if matches:
                 raise NotFoundError(self.kind, query, candidates=matches)
-        import difflib
-
-        close = difflib.get_close_matches(bare, list(self), n=6, cutoff=0.6)
-        suggestions = list(dict.fromkeys(self[name] for name in close))[:3]
-        raise NotFoundError(self.kind, query, suggestions=suggestions)
+        close = suggestions(bare, self, limit=2 * MAX_SUGGESTIONS)  # several names can be one record's
+        raise NotFoundError(self.kind, query, suggestions=list(dict.fromkeys(self[name] for name in close))[:3])
 
 
 _NAME_SUFFIXES = ("市", "省", "municipality", "province", "city")
@@ -165,17 +163,9 @@ class Catalog:
     def region(self, query: str) -> Region:
         return self.regions[self._region_names.resolve(query)]
 
-    def indicator(self, query: str) -> IndicatorInfo:
+    def indicator(self, query: str, *, list_all: bool = False) -> IndicatorInfo:
         """An indicator by id; a different case is accepted (`GDP` is `gdp`)."""
-        if query in self.indicators:
-            return self.indicators[query]
-        folded = [key for key in self.indicators if key.casefold() == query.casefold()]
-        if len(folded) == 1:
-            return self.indicators[folded[0]]
-        import difflib
-
-        close = difflib.get_close_matches(query, list(self.indicators), n=3, cutoff=0.5)
-        raise NotFoundError("indicator", query, suggestions=close)
+        return self.indicators[lookup("indicator", query, list(self.indicators), list_all=list_all)]
 
     def batch_cities(self, number: int) -> list[City]:
         return [city for city in self.dataset.cities if city.batch == number]
@@ -353,7 +343,7 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
 
     def source(loc: Loc, source_id: str) -> None:
         if source_id not in sources:
-            add((loc, f"unknown source '{source_id}'{_did_you_mean(source_id, sources)}"))
+            add((loc, f"unknown source '{source_id}'{did_you_mean(source_id, sources)}"))
 
     for index, batch in enumerate(dataset.program.batches):
         if batch.number in batches:
@@ -372,13 +362,13 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
         for name in (*sector.indicators, *sector.weights):
             if name not in known_indicators:
                 loc: Loc = ("sectors", index, "weights" if name in sector.weights else "indicators")
-                add((loc, f"unknown indicator '{name}'{_did_you_mean(name, known_indicators)}"))
+                add((loc, f"unknown indicator '{name}'{did_you_mean(name, known_indicators)}"))
 
     for index, city in enumerate(dataset.cities):
         at: Loc = ("cities", index)
         city_region = regions.get(city.region)
         if city_region is None:
-            add(((*at, "region"), f"unknown region '{city.region}'{_did_you_mean(city.region, set(regions))}"))
+            add(((*at, "region"), f"unknown region '{city.region}'{did_you_mean(city.region, set(regions))}"))
         elif city.province not in city_region.provinces:
             add(((*at, "province"), f"province '{city.province}' is not in region '{city_region.id}'"))
         city_batch = batches.get(city.batch)
@@ -400,7 +390,7 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
                 add(
                     (
                         (*at, "sectors", position, "sector"),
-                        f"unknown sector '{growth.sector}'{_did_you_mean(growth.sector, sectors)}",
+                        f"unknown sector '{growth.sector}'{did_you_mean(growth.sector, sectors)}",
                     )
                 )
             elif growth.sector in seen_sectors:
@@ -411,7 +401,7 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
             floc: Loc = (*at, "figures", key)
             spec = indicators.get(key)
             if spec is None:
-                hint = " (derived by pilot; do not store it)" if key in DERIVED else _did_you_mean(key, set(indicators))
+                hint = " (derived by pilot; do not store it)" if key in DERIVED else did_you_mean(key, set(indicators))
                 add((floc, f"unknown indicator '{key}'{hint}"))
                 continue
             source((*floc, "source"), figure.source)
@@ -485,13 +475,6 @@ def _figure_problems(loc: Loc, figure: Figure, spec: Indicator | None, as_of_yea
     if value == 0 and kind == "quantity":
         problems.append(((*loc, "value"), "0 is not a plausible value; leave the figure out if it is unknown"))
     return problems
-
-
-def _did_you_mean(name: str, known: set[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, sorted(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def validate_file(file: Path) -> list[Problem]:

@@ -79,18 +79,27 @@ class NotFoundError(UsageError, LookupError):
     """A city, sector, region, field or indicator name that matches nothing (or too much)."""
 
     def __init__(
-        self, kind: str, query: str, *, suggestions: Sequence[str] = (), candidates: Sequence[str] = ()
+        self,
+        kind: str,
+        query: str,
+        *,
+        suggestions: Sequence[str] = (),
+        candidates: Sequence[str] = (),
+        valid: Sequence[str] = (),
     ) -> None:
         self.kind = kind
         self.query = query
         self.suggestions = list(suggestions)
         self.candidates = list(candidates)
+        plural = {"city": "cities", "province": "provinces"}.get(kind, f"{kind}s")
+        hints = []
         if self.candidates:
-            hint: str | None
-            plural = {"city": "cities", "province": "provinces"}.get(kind, f"{kind}s")
             message = f"'{query}' matches several {plural}: {', '.join(self.candidates)}"
-            hint = "type more of the name"
+            hints.append("type more of the name")
         else:
             message = f"no {kind} named '{query}'"
-            hint = f"did you mean {' or '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else None
-        super().__init__(message, hint=hint)
+            if self.suggestions:
+                hints.append(f"did you mean {' or '.join(repr(s) for s in self.suggestions)}?")
+        if valid:
+            hints.append(f"valid {plural}: {', '.join(valid)}")
+        super().__init__(message, hint=" ".join(hints) or None)

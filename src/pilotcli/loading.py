@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pilotcli.errors import DataError, Problem
+from pilotcli.names import did_you_mean
 
 MAX_FILE_BYTES = 128 * 1024 * 1024
 """Larger files are refused with a clear message instead of a long stall."""
@@ -214,12 +215,7 @@ def validation_problems(error: Any, locator: Locator) -> Iterator[Problem]:
             message = "required field is missing"
         elif kind == "extra_forbidden":
             parent = _parent_keys(loc[:-1])
-            message = "unknown field"
-            import difflib
-
-            close = difflib.get_close_matches(str(loc[-1]), parent, n=1)
-            if close:
-                message += f" (did you mean '{close[0]}'?)"
+            message = "unknown field" + did_you_mean(str(loc[-1]), parent)
         elif len(details) > 1:
             expected = " or ".join(dict.fromkeys(_expected(d["type"]) for d in details))
             message = f"invalid value {_short(first.get('input'))}: expected {expected}"

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
+from pilotcli.names import lookup, suggestions
 from pilotcli.records import City, as_data
 
 CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -134,20 +135,7 @@ def field_names(catalog: Catalog) -> list[str]:
 
 def resolve_field(catalog: Catalog, name: str) -> str:
     """A field name as typed by the user, checked; NotFoundError with the closest names."""
-    names = field_names(catalog)
-    if name in names:
-        return name
-    folded = [known for known in names if known.casefold() == name.casefold()]
-    if len(folded) == 1:
-        return folded[0]  # `GDP` is `gdp`
-    import difflib
-
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    error = NotFoundError("field", name, suggestions=close)
-    error.hint = (
-        error.hint + " " if error.hint else ""
-    ) + f"valid fields: {', '.join(close + [n for n in names if n not in close])}"
-    raise error
+    return lookup("field", name, field_names(catalog), list_all=True)
 
 
 def city_record(catalog: Catalog, city: City) -> dict[str, Any]:
@@ -293,10 +281,7 @@ def province(catalog: Catalog, name: str) -> str:
     for known in all_provinces:
         if known.casefold() == name.casefold():
             return known  # a real province with no pilot city: an empty result, not an error
-    import difflib
-
-    close = difflib.get_close_matches(name, all_provinces, n=3, cutoff=0.5)
-    raise NotFoundError("province", name, suggestions=close)
+    raise NotFoundError("province", name, suggestions=suggestions(name, all_provinces))
 
 
 def select(catalog: Catalog, city_filter: CityFilter) -> list[City]:

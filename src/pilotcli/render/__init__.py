@@ -9,7 +9,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from pilotcli.errors import UsageError
 from pilotcli.render.text import render_csv, render_json, render_jsonl, render_markdown
 from pilotcli.view import View
 
@@ -36,13 +35,9 @@ def select_fields(view: View, fields: tuple[str, ...]) -> list[dict[str, Any]] |
     """The JSON payload restricted to `fields` (in the order given)."""
     if not fields:
         return view.data
-    for name in fields:
-        if name not in view.fields:
-            import difflib
+    from pilotcli.names import lookup
 
-            close = difflib.get_close_matches(name, view.fields, n=3, cutoff=0.5)
-            ordered = close + [f for f in view.fields if f not in close]
-            raise UsageError(f"unknown field '{name}'", hint=f"valid fields: {', '.join(ordered)}")
+    fields = tuple(lookup("field", name, view.fields, list_all=True) for name in fields)
     if isinstance(view.data, dict):
         return {name: view.data.get(name) for name in fields}
     return [{name: row.get(name) for name in fields} for row in view.data]
