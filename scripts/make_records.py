@@ -38,7 +38,8 @@ the models and run the script (a test fails when this file is stale).
 The models validate a dataset file; these plain classes carry the same fields at a
 fraction of the import cost of pydantic classes. `from_plain` and `to_plain` convert
 between records (or models) and nested tuples of plain values, the form in which
-validated datasets are cached (see pilotcli.cache).
+validated datasets are cached (see pilotcli.cache). What the classes share is in
+pilotcli.record_base.
 """
 
 from __future__ import annotations
@@ -46,45 +47,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from pilotcli.record_base import Record, as_data, replace
+
 if TYPE_CHECKING:
     from pilotcli import models
 
-
-class Record:
-    """Base of the records: field-wise equality and a readable repr."""
-
-    __slots__ = ()
-    FIELDS: ClassVar[tuple[str, ...]] = ()
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.FIELDS)
-
-    __hash__ = None  # type: ignore[assignment]  # like the records' dict fields: not hashable
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
-        return f"{type(self).__name__}({fields})"
-
-
-def as_data(value: Any, *, json: bool = True, drop_none: bool = False) -> Any:
-    """A record (or a tuple or dict of them) as dicts and lists, in field order.
-    json: dates as ISO strings; drop_none: leave out fields that are None."""
-    if isinstance(value, Record):
-        data = {name: getattr(value, name) for name in value.FIELDS}
-        return {
-            name: as_data(item, json=json, drop_none=drop_none)
-            for name, item in data.items()
-            if not (drop_none and item is None)
-        }
-    if isinstance(value, tuple):
-        return [as_data(item, json=json, drop_none=drop_none) for item in value]
-    if isinstance(value, dict):
-        return {key: as_data(item, json=json, drop_none=drop_none) for key, item in value.items()}
-    if json and isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+__all__ = ["Record", "as_data", "from_plain", "replace", "to_plain"]
 '''
 
 

@@ -30,11 +30,12 @@ from hypothesis import strategies as st
 from conftest import DATA, run_cli
 from pilotcli import export, query
 from pilotcli.cli import build_app, run
-from pilotcli.dataset import DERIVED, Catalog, load, read_dataset, validate_file
+from pilotcli.dataset import DERIVED, Catalog, load, read_dataset
 from pilotcli.errors import DataError, PilotError
 from pilotcli.query import CityFilter
 from pilotcli.rank import rank
 from pilotcli.records import Dataset
+from pilotcli.validation import validate_file
 
 # The shipped dataset, read without pilot (and so without touching any cache) at import time:
 # strategies are built when the module is collected, before the fixtures exist.

@@ -49,7 +49,7 @@ def _code_stamp() -> str:
     # miss the cache, as must another Python (marshal's format is Python's own).
     here = Path(__file__).parent
     parts = [__version__, sys.implementation.cache_tag or "", str(marshal.version)]
-    for name in ("models.py", "dataset.py", "loading.py", "records.py"):
+    for name in ("models.py", "checks.py", "validation.py", "names.py", "dataset.py", "loading.py", "records.py"):
         try:
             stat = (here / name).stat()
             parts.append(f"{stat.st_size}:{stat.st_mtime_ns}")

@@ -440,9 +440,9 @@ def validate_command(
 
     Example: pilot validate my-cities.toml
     """
-    from pilotcli.dataset import validate_file
     from pilotcli.loading import shipped_dataset_path
     from pilotcli.render.text import render_json
+    from pilotcli.validation import validate_file
 
     file = path or ctx.find_root().params.get("data") or shipped_dataset_path()
     problems = validate_file(Path(file))

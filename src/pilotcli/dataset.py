@@ -11,25 +11,20 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from pilotcli import cache
-from pilotcli.errors import DataError, NotFoundError, Problem
+from pilotcli.errors import DataError, NotFoundError
 from pilotcli.loading import (
-    Loc,
-    Locator,
     decode,
     parse_toml,
     read_bytes,
-    read_text,
     shipped_dataset_path,
-    validation_problems,
 )
-from pilotcli.names import MAX_SUGGESTIONS, did_you_mean, lookup, suggestions
-from pilotcli.records import Batch, City, Dataset, Figure, Indicator, Region, Sector, Source, from_plain, to_plain
+from pilotcli.names import MAX_SUGGESTIONS, lookup, suggestions
+from pilotcli.records import City, Dataset, Region, Sector, Source
 
 if TYPE_CHECKING:
-    from pilotcli import models
     from pilotcli.models import IndicatorKind
 
 
@@ -214,6 +209,8 @@ def read_dataset(file: Path) -> Dataset:
     cached = cache.get(data)
     if cached is not None:
         return cached
+    from pilotcli.validation import validate
+
     text = decode(data, shown)
     raw = parse_toml(text, shown)
     dataset, problems = validate(raw, text, shown)
@@ -221,269 +218,3 @@ def read_dataset(file: Path) -> Dataset:
         raise DataError(problems)
     cache.put(data, dataset)
     return dataset
-
-
-def validate(raw: dict[str, Any], text: str, path: str) -> tuple[Dataset | None, list[Problem]]:
-    """Validate parsed data: the models first, then the whole-file checks."""
-    from pydantic import ValidationError
-
-    from pilotcli import models
-
-    try:
-        # The commands work on records; built from the cache's plain form, a fresh
-        # dataset is exactly what a cached one will be.
-        dataset = from_plain(to_plain(models.Dataset.model_validate(raw)))
-    except ValidationError as error:
-        locator = Locator.for_text(path, raw, text)
-        problems = list(validation_problems(error, locator))
-        return None, problems + _checks_of_the_valid_part(raw, locator, {p.city for p in problems})
-    found = check_dataset(dataset)
-    if not found:
-        return dataset, []
-    # Only a file with problems pays for finding their lines.
-    locator = Locator.for_text(path, raw, text)
-    return dataset, [locator.problem(loc, message) for loc, message in found]
-
-
-def _checks_of_the_valid_part(raw: dict[str, Any], locator: Locator, reported: set[str | None]) -> list[Problem]:
-    """Whole-file checks over the records that passed the models, so that one bad
-    value does not hide the other problems. Locations point into the original lists."""
-    from pydantic import ValidationError
-
-    from pilotcli import models
-
-    try:
-        info = models.DatasetInfo.model_validate(raw.get("dataset"))
-        program = models.Program.model_validate(raw.get("program"))
-    except ValidationError:
-        return []  # without the header and batches the cross checks mean little
-    kept: dict[str, list[Any]] = {}
-    positions: dict[str, list[int]] = {}
-    sections: dict[str, type[models.Record]] = {
-        "sources": models.Source,
-        "regions": models.Region,
-        "indicators": models.Indicator,
-        "sectors": models.Sector,
-        "cities": models.City,
-    }
-    for section, model in sections.items():
-        items = raw.get(section)
-        kept[section], positions[section] = [], []
-        for index, item in enumerate(items if isinstance(items, list) else []):
-            try:
-                kept[section].append(model.model_validate(item))
-                positions[section].append(index)
-            except ValidationError:
-                continue
-    partial = models.Dataset.model_construct(
-        dataset=info,
-        program=program,
-        sources=tuple(kept["sources"]),
-        regions=tuple(kept["regions"]),
-        indicators=tuple(kept["indicators"]),
-        sectors=tuple(kept["sectors"]),
-        cities=tuple(kept["cities"]),
-    )
-    problems = []
-    for loc, message in check_dataset(from_plain(to_plain(partial))):
-        if loc == ("cities",) and raw.get("cities"):
-            continue  # the cities exist; they failed the models
-        if len(loc) > 1 and loc[0] in positions and isinstance(loc[1], int):
-            loc = (loc[0], positions[loc[0]][loc[1]], *loc[2:])
-        problem = locator.problem(loc, message)
-        if problem.city is None or problem.city not in reported:
-            problems.append(problem)
-    return problems
-
-
-MAX_FIGURE = 1e12
-"""No figure in this dataset comes near it (GDP is in billion CNY); larger is a typo."""
-
-
-def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
-    """Whole-file checks: unique ids, cross references, names, units and ranges."""
-    problems: list[tuple[Loc, str]] = []
-    add = problems.append
-
-    def unique(kind: str, ids: list[str]) -> None:
-        seen: set[str] = set()
-        for index, record_id in enumerate(ids):
-            if record_id in seen:
-                add(((kind, index, "id"), f"duplicate id '{record_id}'"))
-            seen.add(record_id)
-
-    unique("sources", [s.id for s in dataset.sources])
-    unique("regions", [r.id for r in dataset.regions])
-    unique("indicators", [i.id for i in dataset.indicators])
-    unique("sectors", [s.id for s in dataset.sectors])
-    unique("cities", [c.id for c in dataset.cities])
-    for index, indicator in enumerate(dataset.indicators):
-        if indicator.id in DERIVED:
-            add((("indicators", index, "id"), f"'{indicator.id}' is derived by pilot and cannot be stored"))
-        # A derived figure is plain arithmetic on its inputs' values: other units would make it wrong.
-        for derived in DERIVED.values():
-            for name, expected in zip(derived.derived_from, derived.derived_units, strict=True):
-                if indicator.id == name and indicator.unit != expected:
-                    add(
-                        (
-                            ("indicators", index, "unit"),
-                            f"unit '{indicator.unit}' of '{name}': {derived.name} is computed from it in '{expected}'",
-                        )
-                    )
-    if not dataset.cities:
-        add((("cities",), "the dataset has no cities"))
-
-    sources = {s.id for s in dataset.sources}
-    indicators = {i.id: i for i in dataset.indicators}
-    known_indicators = set(indicators) | set(DERIVED)
-    sectors = {s.id for s in dataset.sectors}
-    regions = {r.id: r for r in dataset.regions}
-    batches: dict[int, Batch] = {}
-    as_of_year = dataset.dataset.as_of.year
-
-    def source(loc: Loc, source_id: str) -> None:
-        if source_id not in sources:
-            add((loc, f"unknown source '{source_id}'{did_you_mean(source_id, sources)}"))
-
-    for index, batch in enumerate(dataset.program.batches):
-        if batch.number in batches:
-            add((("program", "batches", index, "number"), f"duplicate batch number {batch.number}"))
-        batches[batch.number] = batch
-        source(("program", "batches", index, "source"), batch.source)
-    for index, milestone in enumerate(dataset.program.milestones):
-        source(("program", "milestones", index, "source"), milestone.source)
-    for index, program_figure in enumerate(dataset.program.figures):
-        ploc: Loc = ("program", "figures", index)
-        source((*ploc, "source"), program_figure.source)
-        problems += _figure_problems(ploc, program_figure, None, as_of_year)
-    for index, region in enumerate(dataset.regions):
-        source(("regions", index, "source"), region.source)
-    for index, sector in enumerate(dataset.sectors):
-        for name in (*sector.indicators, *sector.weights):
-            if name not in known_indicators:
-                loc: Loc = ("sectors", index, "weights" if name in sector.weights else "indicators")
-                add((loc, f"unknown indicator '{name}'{did_you_mean(name, known_indicators)}"))
-
-    for index, city in enumerate(dataset.cities):
-        at: Loc = ("cities", index)
-        city_region = regions.get(city.region)
-        if city_region is None:
-            add(((*at, "region"), f"unknown region '{city.region}'{did_you_mean(city.region, set(regions))}"))
-        elif city.province not in city_region.provinces:
-            add(((*at, "province"), f"province '{city.province}' is not in region '{city_region.id}'"))
-        city_batch = batches.get(city.batch)
-        if city_batch is None:
-            add(((*at, "batch"), f"unknown batch {city.batch} (batches: {', '.join(map(str, sorted(batches)))})"))
-        elif city.joined < city_batch.date:
-            add(((*at, "joined"), f"joined {city.joined} is before its batch's date {city_batch.date}"))
-        if city.joined.year > as_of_year:
-            add(((*at, "joined"), f"joined {city.joined} is after the dataset's as_of date"))
-        source((*at, "coordinates_source"), city.coordinates_source)
-        source((*at, "focus_source"), city.focus_source)
-        if city.ftz is not None:
-            source((*at, "ftz", "source"), city.ftz.source)
-            if city.ftz.since > as_of_year:
-                add(((*at, "ftz", "since"), f"year {city.ftz.since} is after the dataset's as_of date"))
-        seen_sectors: set[str] = set()
-        for position, growth in enumerate(city.sectors):
-            if growth.sector not in sectors:
-                add(
-                    (
-                        (*at, "sectors", position, "sector"),
-                        f"unknown sector '{growth.sector}'{did_you_mean(growth.sector, sectors)}",
-                    )
-                )
-            elif growth.sector in seen_sectors:
-                add(((*at, "sectors", position, "sector"), f"sector '{growth.sector}' is listed twice"))
-            seen_sectors.add(growth.sector)
-            source((*at, "sectors", position, "source"), growth.source)
-        for key, figure in city.figures.items():
-            floc: Loc = (*at, "figures", key)
-            spec = indicators.get(key)
-            if spec is None:
-                hint = " (derived by pilot; do not store it)" if key in DERIVED else did_you_mean(key, set(indicators))
-                add((floc, f"unknown indicator '{key}'{hint}"))
-                continue
-            source((*floc, "source"), figure.source)
-            if figure.unit != spec.unit:
-                add(((*floc, "unit"), f"unit '{figure.unit}' does not match the indicator's unit '{spec.unit}'"))
-            problems += _figure_problems(floc, figure, spec, as_of_year)
-
-    # Ids, names and aliases must point at one city each, so that lookups are unambiguous.
-    # Every id is registered first: a name that is another city's id, wherever the two
-    # cities are in the file, would make `pilot show ID` find the wrong city.
-    id_owner: dict[str, str] = {}
-    for index, city in enumerate(dataset.cities):
-        key = normalise(city.id)
-        other = id_owner.setdefault(key, city.id)
-        if other != city.id:  # an exact duplicate is reported above
-            add((("cities", index, "id"), f"id '{city.id}' is also used by city '{other}'"))
-    owner = dict(id_owner)
-    for index, city in enumerate(dataset.cities):
-        for field, names in (("name", [city.name]), ("name_zh", [city.name_zh]), ("aliases", list(city.aliases))):
-            for name in names:
-                key = normalise(name)
-                other = owner.setdefault(key, city.id)
-                if other == city.id:
-                    continue
-                if id_owner.get(key) == other:
-                    add((("cities", index, field), f"name '{name}' is the id of city '{other}'"))
-                else:
-                    add((("cities", index, field), f"name '{name}' is also used by city '{other}'"))
-    sector_owner: dict[str, str] = {}
-    for index, sector in enumerate(dataset.sectors):
-        for name in (sector.id, sector.name, sector.name_zh, *sector.aliases):
-            key = normalise(name)
-            other = sector_owner.setdefault(key, sector.id)
-            if other != sector.id:
-                add((("sectors", index, "aliases"), f"name '{name}' is also used by sector '{other}'"))
-    return problems
-
-
-def _figure_problems(loc: Loc, figure: Figure, spec: Indicator | None, as_of_year: int) -> list[tuple[Loc, str]]:
-    """Checks of one figure's year and value; `spec` is its indicator (None for programme figures,
-    which are plain quantities, with percentages between 0 and 100)."""
-    problems: list[tuple[Loc, str]] = []
-    if figure.year > as_of_year + 1:
-        problems.append(((*loc, "year"), f"year {figure.year} is after the dataset's as_of date"))
-    value = figure.value
-    kind = spec.kind if spec is not None else ("flag" if isinstance(value, bool) else "quantity")
-    if figure.listed is not None and kind != "rank":
-        problems.append(((*loc, "listed"), "'listed' is for rank indicators only"))
-    if figure.listed is False and value is not None:
-        problems.append(((*loc, "listed"), "a figure with a rank cannot be 'listed = false'"))
-    if value is None:
-        if figure.note is None:
-            problems.append(((*loc, "note"), "a figure without a value needs a note saying why"))
-        return problems
-    if kind == "flag":
-        if not isinstance(value, bool):
-            problems.append(((*loc, "value"), f"expected true or false for a yes/no indicator (got {value!r})"))
-        return problems
-    if isinstance(value, bool) or (kind in ("rank", "count") and not isinstance(value, int)):
-        expected = "a whole number" if kind in ("rank", "count") else "a number"
-        return [*problems, ((*loc, "value"), f"expected {expected} (got {value!r})")]
-    if abs(value) > MAX_FIGURE:
-        return [*problems, ((*loc, "value"), f"not a plausible value (more than {MAX_FIGURE:g})")]
-    percent = figure.unit == "%"
-    minimum = spec.minimum if spec is not None else (0.0 if percent else None)
-    maximum = spec.maximum if spec is not None else (100.0 if percent else None)
-    if minimum is not None and value < minimum:
-        problems.append(((*loc, "value"), f"{value} is below the minimum {minimum:g} ({figure.unit})"))
-    if maximum is not None and value > maximum:
-        problems.append(((*loc, "value"), f"{value} is above the maximum {maximum:g} ({figure.unit})"))
-    if value == 0 and kind == "quantity":
-        problems.append(((*loc, "value"), "0 is not a plausible value; leave the figure out if it is unknown"))
-    return problems
-
-
-def validate_file(file: Path) -> list[Problem]:
-    """Every problem found in a dataset file (an empty list when it is valid)."""
-    shown = str(file)
-    try:
-        text = read_text(file)
-        raw = parse_toml(text, shown)
-    except DataError as error:
-        return error.problems
-    _, problems = validate(raw, text, shown)
-    return problems

@@ -11,7 +11,7 @@ from typing import Any
 
 from pilotcli.dataset import Catalog
 from pilotcli.errors import DataError, PilotError, Problem
-from pilotcli.records import City, Dataset, as_data
+from pilotcli.records import City, Dataset, as_data, replace
 
 
 def subset(catalog: Catalog, cities: list[City]) -> Dataset:
@@ -19,16 +19,7 @@ def subset(catalog: Catalog, cities: list[City]) -> Dataset:
     if not cities:
         # pilot refuses a dataset without cities, so it must not write one.
         raise PilotError("no city matches these filters, and a dataset needs at least one city")
-    whole = catalog.dataset
-    return Dataset(
-        dataset=whole.dataset,
-        program=whole.program,
-        sources=whole.sources,
-        regions=whole.regions,
-        indicators=whole.indicators,
-        sectors=whole.sectors,
-        cities=tuple(cities),
-    )
+    return replace(catalog.dataset, cities=tuple(cities))
 
 
 def dataset_document(dataset: Dataset) -> dict[str, Any]:

@@ -228,30 +228,7 @@ def _parent_keys(loc: Loc) -> list[str]:
     """The field names the model accepts at `loc`, to suggest a fix for a typo."""
     from pilotcli import models
 
-    top: dict[str, type[models.Record]] = {
-        "dataset": models.DatasetInfo,
-        "program": models.Program,
-        "sources": models.Source,
-        "regions": models.Region,
-        "indicators": models.Indicator,
-        "sectors": models.Sector,
-        "cities": models.City,
-    }
-    nested: dict[str, type[models.Record]] = {
-        "batches": models.Batch,
-        "milestones": models.Milestone,
-        "figures": models.Figure,
-        "ftz": models.FreeTradeZone,
-        "sectors": models.GrowthSector,
-    }
-    names = [part for part in loc if isinstance(part, str)]
-    if not names:
-        return list(models.Dataset.model_fields)
-    model = top.get(names[0], models.Dataset)
-    for name in names[1:]:
-        is_program_figure = model is models.Program and name == "figures"
-        model = models.ProgramFigure if is_program_figure else nested.get(name, model)
-    return list(model.model_fields)
+    return list(models.model_at([part for part in loc if isinstance(part, str)]).model_fields)
 
 
 def _expected(kind: str) -> str:

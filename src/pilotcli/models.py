@@ -2,7 +2,7 @@
 
 The models check the shape of each record (types, ranges, patterns). Checks that
 need the whole file (cross references, unique ids, unambiguous names) live in
-`pilotcli.dataset.check_dataset`, so that `pilot validate` can list every
+`pilotcli.checks`, so that `pilot validate` can list every
 problem at once instead of stopping at the first.
 """
 
@@ -10,7 +10,9 @@ problem at once instead of stopping at the first.
 # annotation from a string when the classes are created, which costs start-up time.
 
 import datetime as dt
-from typing import Annotated, Literal, TypeVar
+import types
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
@@ -128,6 +130,8 @@ class Indicator(Record):
     description: Text
     minimum: float | None = None
     maximum: float | None = None
+    allows_zero: bool = False
+    """A rate of change can be 0; a level (people, yuan) of 0 is a missing value written as 0."""
 
 
 class Sector(Record):
@@ -191,3 +195,60 @@ class Dataset(Record):
     indicators: Items[Indicator]
     sectors: Items[Sector]
     cities: Items[City]
+
+
+# --- The shape, derived ---------------------------------------------------------------
+# Loading, checking and exporting walk these instead of naming the sections, so that a
+# new section or field is only: the model, the data, and the code that uses it.
+
+
+def record_type(annotation: Any) -> type[Record] | None:
+    """The record class a field holds: itself, optional, or the items of a list or table."""
+    annotation = _bare(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, Record):
+        return annotation
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType, tuple, dict):
+        for argument in get_args(annotation):
+            found = record_type(argument)
+            if found is not None:
+                return found
+    return None
+
+
+def is_table_of_records(annotation: Any) -> bool:
+    """A `dict[key, Record]` field: its keys are names in the file, not fields."""
+    return get_origin(_bare(annotation)) is dict
+
+
+def list_sections() -> dict[str, type[Record]]:
+    """The dataset's sections that are lists of records (`[[cities]]` ...): name -> record class."""
+    sections = {}
+    for name, info in Dataset.model_fields.items():
+        item = record_type(info.annotation)
+        if item is not None and get_origin(_bare(info.annotation)) is tuple:
+            sections[name] = item
+    return sections
+
+
+def model_at(names: Sequence[str]) -> type[Record]:
+    """The record class at a path of field names from the top of the file
+    (('cities', 'figures', 'gdp') -> Figure); the deepest known one for an unknown path."""
+    model: type[Record] = Dataset
+    skip_key = False
+    for name in names:
+        if skip_key:  # a key of a table of records, e.g. the indicator id under `figures`
+            skip_key = False
+            continue
+        field = model.model_fields.get(name)
+        found = record_type(field.annotation) if field is not None else None
+        if field is None or found is None:
+            break
+        model, skip_key = found, is_table_of_records(field.annotation)
+    return model
+
+
+def _bare(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
