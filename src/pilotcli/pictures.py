@@ -200,42 +200,52 @@ def map_view(catalog: Catalog, cities: list[City], by: str, width: int) -> View:
     map_rows = _map_rows(grid, entries, markers, labels)
 
     shown = "" if len(cities) == len(catalog.dataset.cities) else f" ({len(cities)} of {len(catalog.dataset.cities)})"
-    title: Row = [(f"Pilot areas by {by}{shown}", "bold")]
-    source = "Land and sea from Natural Earth 1:110m (public domain); no borders drawn."
-    if any(label.text.isdigit() for label in labels.values()):
-        source += " Where names would collide, the map shows the city's number in the legend."
-    if len(labels) < len(markers):
-        source += " A marker without a label is named in the legend."
-    picture: list[Row] = [title, []]
+    picture: list[Row] = [[(f"Pilot areas by {by}{shown}", "bold")], []]
     if beside:
-        legend = _side_legend(entries)
-        for i in range(max(len(map_rows), len(legend))):
-            left = _pad(map_rows[i], grid.cols) if i < len(map_rows) else [(" " * grid.cols, None)]
-            right = legend[i] if i < len(legend) else []
-            picture.append(_strip(_merge([*left, ("   ", None), *right])))
+        picture += _beside(map_rows, _side_legend(entries), grid.cols)
     else:
         picture += [_strip(row) for row in map_rows]
         picture.append([])
         picture += _legend_below(entries, width)
     picture.append([])
-    picture += [[(line, "dim")] for line in wrap(source, width)]
-
+    picture += [[(line, "dim")] for line in wrap(_map_source_note(labels, markers), width)]
     position = {city.id: i for i, city in enumerate(cities)}
-    records = [
-        {
-            "id": e.city.id,
-            "name": e.city.name,
-            "name_zh": e.city.name_zh,
-            "lat": e.city.lat,
-            "lon": e.city.lon,
-            "batch": e.city.batch,
-            "region": e.city.region,
-            "col": e.cell[0] if e.cell else None,
-            "row": e.cell[1] if e.cell else None,
-        }
-        for e in sorted(entries, key=lambda e: position[e.city.id])
-    ]
+    records = [_map_record(e) for e in sorted(entries, key=lambda e: position[e.city.id])]
     return View(records, [], [], list(MAP_FIELDS), picture=picture)
+
+
+def _beside(map_rows: list[Row], legend: list[Row], cols: int) -> list[Row]:
+    """The map with its legend to the right."""
+    rows = []
+    for i in range(max(len(map_rows), len(legend))):
+        left = _pad(map_rows[i], cols) if i < len(map_rows) else [(" " * cols, None)]
+        right = legend[i] if i < len(legend) else []
+        rows.append(_strip(_merge([*left, ("   ", None), *right])))
+    return rows
+
+
+def _map_source_note(labels: dict[str, geo.Label], markers: dict[str, tuple[int, int]]) -> str:
+    note = "Land and sea from Natural Earth 1:110m (public domain); no borders drawn."
+    if any(label.text.isdigit() for label in labels.values()):
+        note += " Where names would collide, the map shows the city's number in the legend."
+    if len(labels) < len(markers):
+        note += " A marker without a label is named in the legend."
+    return note
+
+
+def _map_record(entry: MapEntry) -> dict[str, Any]:
+    city = entry.city
+    return {
+        "id": city.id,
+        "name": city.name,
+        "name_zh": city.name_zh,
+        "lat": city.lat,
+        "lon": city.lon,
+        "batch": city.batch,
+        "region": city.region,
+        "col": entry.cell[0] if entry.cell else None,
+        "row": entry.cell[1] if entry.cell else None,
+    }
 
 
 def _label_texts(entries: Sequence[MapEntry]) -> dict[str, list[str]]:

@@ -15,7 +15,7 @@ from pilotcli.query import (
 from pilotcli.records import City
 
 if TYPE_CHECKING:
-    from pilotcli.compare import Comparison
+    from pilotcli.compare import CompareRow, Comparison
     from pilotcli.rank import Ranked
 
 from pilotcli.view import DECIMALS_BY_UNIT, ESTIMATE_MARK, MISSING, Cell, Column, Table, View, clean, number
@@ -134,40 +134,52 @@ def show_view(catalog: Catalog, city: City) -> View:
 
 
 def _show_tables(catalog: Catalog, city: City, profile: dict[str, Any]) -> list[Table]:
+    tables = [_profile_table(catalog, city), _figures_table(catalog, city)]
+    if city.sectors:
+        tables.append(_growth_sectors_table(catalog, city))
+    tables.append(_sources_table(profile["sources"]))
+    return tables
+
+
+def _profile_lines(catalog: Catalog, city: City) -> list[tuple[str, str]]:
     region = catalog.regions.get(city.region)
     batch = next((b for b in catalog.dataset.program.batches if b.number == city.batch), None)
-    identity = [
+    province = (
+        f"{city.province} · {city.level}"
+        + (" · provincial capital" if city.provincial_capital else "")
+        + (" · separately planned" if city.separately_planned else "")
+    )
+    where = f"{region.name if region else city.region} · {'coastal' if city.coastal else 'inland'}"
+    if city.coastal_note:
+        where += f" ({city.coastal_note})"
+    joined_batch = str(city.batch)
+    if batch is not None:
+        joined_batch = f"{city.batch} ({batch.date.year})" + (f", {batch.document}" if batch.document else "")
+    ftz = f"{city.ftz.name}, since {city.ftz.since} [{city.ftz.source}]" if city.ftz else MISSING
+    return [
         ("Name", f"{city.name} ({city.name_zh})"),
         ("Aliases", ", ".join(city.aliases) or MISSING),
-        (
-            "Province",
-            f"{city.province} · {city.level}"
-            + (" · provincial capital" if city.provincial_capital else "")
-            + (" · separately planned" if city.separately_planned else ""),
-        ),
-        (
-            "Region",
-            f"{region.name if region else city.region} · {'coastal' if city.coastal else 'inland'}"
-            + (f" ({city.coastal_note})" if city.coastal_note else ""),
-        ),
+        ("Province", province),
+        ("Region", where),
         ("Coordinates", f"{city.lat:.2f}° N, {city.lon:.2f}° E [{city.coordinates_source}]"),
-        (
-            "Batch",
-            f"{city.batch} ({batch.date.year})" + (f", {batch.document}" if batch and batch.document else "")
-            if batch
-            else str(city.batch),
-        ),
+        ("Batch", joined_batch),
         ("Joined", city.joined.isoformat()),
-        ("Free trade zone", f"{city.ftz.name}, since {city.ftz.since} [{city.ftz.source}]" if city.ftz else MISSING),
+        ("Free trade zone", ftz),
         ("Pilot focus", f"{city.focus} [{city.focus_source}, {city.focus_confidence}]"),
     ]
-    profile_table = Table(
+
+
+def _profile_table(catalog: Catalog, city: City) -> Table:
+    return Table(
         [Column("field", no_wrap=True), Column("value")],
-        [[Cell(k, "heading"), Cell(clean(v))] for k, v in identity],
+        [[Cell(k, "heading"), Cell(clean(v))] for k, v in _profile_lines(catalog, city)],
         title=f"{city.name} {city.name_zh}",
         show_header=False,
     )
-    figure_rows = []
+
+
+def _figures_table(catalog: Catalog, city: City) -> Table:
+    rows = []
     notes: list[str] = []
     for info in catalog.indicators.values():
         value = figure(catalog, city, info.id)
@@ -176,31 +188,31 @@ def _show_tables(catalog: Catalog, city: City, profile: dict[str, Any]) -> list[
         if value is not None and value.note:
             notes.append(f"{len(notes) + 1}. {info.name}: {value.note}")
             marker = str(len(notes))
-        figure_rows.append(
+        source = f"[{value.source}]" if value and value.source else ("computed" if value else "")
+        rows.append(
             [
                 Cell(unit_header(info)),
                 value_cell(value, info),
                 Cell(when),
-                Cell(f"[{value.source}]" if value and value.source else ("computed" if value else ""), "dim"),
+                Cell(source, "dim"),
                 Cell(value.confidence if value and value.confidence else "", "dim"),
                 Cell(marker, "dim"),
             ]
         )
     # Notes go below the table, so that units, sources and confidence stay visible at any width.
-    figures_table = Table(
-        [
-            Column("indicator (unit)", min_width=14),
-            Column("value", justify="right", no_wrap=True),
-            Column("year", drop=1),
-            Column("source", no_wrap=True),
-            Column("conf.", no_wrap=True),
-            Column("note", justify="right", no_wrap=True),
-        ],
-        figure_rows,
-        title="Figures",
-        footnotes=[ESTIMATE_FOOTNOTE, *notes],
-    )
-    sector_rows = [
+    columns = [
+        Column("indicator (unit)", min_width=14),
+        Column("value", justify="right", no_wrap=True),
+        Column("year", drop=1),
+        Column("source", no_wrap=True),
+        Column("conf.", no_wrap=True),
+        Column("note", justify="right", no_wrap=True),
+    ]
+    return Table(columns, rows, title="Figures", footnotes=[ESTIMATE_FOOTNOTE, *notes])
+
+
+def _growth_sectors_table(catalog: Catalog, city: City) -> Table:
+    rows = [
         [
             Cell(clean(catalog.sectors[g.sector].name if g.sector in catalog.sectors else g.sector)),
             Cell(clean(g.evidence)),
@@ -208,28 +220,21 @@ def _show_tables(catalog: Catalog, city: City, profile: dict[str, Any]) -> list[
         ]
         for g in city.sectors
     ]
-    sectors_table = Table(
-        [Column("sector", no_wrap=True), Column("evidence"), Column("source", no_wrap=True)],
-        sector_rows,
-        title="Growth sectors",
-    )
-    source_rows = [
+    columns = [Column("sector", no_wrap=True), Column("evidence"), Column("source", no_wrap=True)]
+    return Table(columns, rows, title="Growth sectors")
+
+
+def _sources_table(sources: list[dict[str, Any]]) -> Table:
+    rows = [
         [
             Cell(clean(f"[{s['id']}]")),
             Cell(
                 clean(f"{s['title']}. {s['publisher']}" + (f", {s['date']}" if s.get("date") else "") + f". {s['url']}")
             ),
         ]
-        for s in profile["sources"]
+        for s in sources
     ]
-    sources_table = Table(
-        [Column("id", no_wrap=True), Column("source")], source_rows, title="Sources", show_header=False
-    )
-    tables = [profile_table, figures_table]
-    if sector_rows:
-        tables.append(sectors_table)
-    tables.append(sources_table)
-    return tables
+    return Table([Column("id", no_wrap=True), Column("source")], rows, title="Sources", show_header=False)
 
 
 # --- compare ------------------------------------------------------------------------------
@@ -242,17 +247,7 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     columns += [Column(f"{c.name}", justify="right", no_wrap=True) for c in cities]
     if two:
         columns.append(Column("difference", justify="right", drop=1, no_wrap=True))
-    profile_rows: list[list[Cell]] = []
-    for label, texts in (
-        ("Region", [catalog.regions[c.region].name if c.region in catalog.regions else c.region for c in cities]),
-        ("Coastal", ["coastal" if c.coastal else "inland" for c in cities]),
-        ("Batch (joined)", [f"{c.batch} ({c.joined.isoformat()})" for c in cities]),
-        ("Free trade zone", [f"since {c.ftz.since}" if c.ftz else MISSING for c in cities]),
-    ):
-        row = [Cell(label, "heading"), *[Cell(clean(text)) for text in texts]]
-        profile_rows.append(row + ([Cell("")] if two else []))
-    rows = list(profile_rows)
-    data_rows: list[dict[str, Any]] = []
+    rows = _compare_profile_rows(catalog, cities, difference_column=two)
     for compare_row in comparison.rows:
         info = compare_row.indicator
         cells = [Cell(unit_header(info))]
@@ -260,31 +255,7 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
         if two:
             cells.append(Cell(_difference_text(compare_row.difference, info)))
         rows.append(cells)
-        data_rows.append(
-            {
-                "indicator": info.id,
-                "name": info.name,
-                "unit": info.unit,
-                "lower_is_better": info.lower_is_better,
-                "values": {
-                    city.id: (v.as_json() if v is not None else None)
-                    for city, v in zip(cities, compare_row.values, strict=True)
-                },
-                "best": [cities[i].id for i in compare_row.best],
-                "difference": None
-                if compare_row.difference is None
-                else {"absolute": compare_row.difference.absolute, "percent": compare_row.difference.percent},
-            }
-        )
-    sector_names = {s: catalog.sectors[s].name for s in catalog.sectors}
-    sector_rows = [[Cell("shared"), Cell(", ".join(sector_names[s] for s in comparison.shared_sectors) or MISSING)]]
-    sector_rows += [
-        [
-            Cell(f"only {catalog.cities[cid].name}"),
-            Cell(clean(", ".join(sector_names.get(s, s) for s in only)) or MISSING),
-        ]
-        for cid, only in comparison.unique_sectors.items()
-    ]
+    data_rows = [_compare_record(cities, compare_row) for compare_row in comparison.rows]
     footnotes = ["★ best value in the row (for ranks, the lowest)", ESTIMATE_FOOTNOTE]
     if two:
         footnotes.append(f"difference: {cities[0].name} minus {cities[1].name}, and as % of {cities[1].name}")
@@ -295,20 +266,60 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     }
     tables = [
         Table(columns, rows, title=" vs ".join(f"{c.name} {c.name_zh}" for c in cities), footnotes=footnotes),
-        Table([Column("growth sectors", no_wrap=True), Column("")], sector_rows, show_header=False),
+        _compare_sectors_table(catalog, comparison),
     ]
-    csv_rows = [
-        {
-            "indicator": r["indicator"],
-            "unit": r["unit"],
-            **{city.id: (r["values"][city.id] or {}).get("value") for city in cities},
-            "best": r["best"],
-            "difference": (r["difference"] or {}).get("absolute"),
-            "difference_percent": (r["difference"] or {}).get("percent"),
-        }
-        for r in data_rows
+    return View(data, tables, [], list(data), csv_rows=[_compare_csv_row(cities, r) for r in data_rows])
+
+
+def _compare_profile_rows(catalog: Catalog, cities: list[City], *, difference_column: bool) -> list[list[Cell]]:
+    rows = []
+    for label, texts in (
+        ("Region", [catalog.regions[c.region].name if c.region in catalog.regions else c.region for c in cities]),
+        ("Coastal", ["coastal" if c.coastal else "inland" for c in cities]),
+        ("Batch (joined)", [f"{c.batch} ({c.joined.isoformat()})" for c in cities]),
+        ("Free trade zone", [f"since {c.ftz.since}" if c.ftz else MISSING for c in cities]),
+    ):
+        row = [Cell(label, "heading"), *[Cell(clean(text)) for text in texts]]
+        rows.append(row + ([Cell("")] if difference_column else []))
+    return rows
+
+
+def _compare_record(cities: list[City], compare_row: CompareRow) -> dict[str, Any]:
+    info = compare_row.indicator
+    difference = compare_row.difference
+    return {
+        "indicator": info.id,
+        "name": info.name,
+        "unit": info.unit,
+        "lower_is_better": info.lower_is_better,
+        "values": {
+            city.id: (v.as_json() if v is not None else None)
+            for city, v in zip(cities, compare_row.values, strict=True)
+        },
+        "best": [cities[i].id for i in compare_row.best],
+        "difference": None if difference is None else {"absolute": difference.absolute, "percent": difference.percent},
+    }
+
+
+def _compare_csv_row(cities: list[City], record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "indicator": record["indicator"],
+        "unit": record["unit"],
+        **{city.id: (record["values"][city.id] or {}).get("value") for city in cities},
+        "best": record["best"],
+        "difference": (record["difference"] or {}).get("absolute"),
+        "difference_percent": (record["difference"] or {}).get("percent"),
+    }
+
+
+def _compare_sectors_table(catalog: Catalog, comparison: Comparison) -> Table:
+    names = {s: catalog.sectors[s].name for s in catalog.sectors}
+    rows = [[Cell("shared"), Cell(", ".join(names[s] for s in comparison.shared_sectors) or MISSING)]]
+    rows += [
+        [Cell(f"only {catalog.cities[cid].name}"), Cell(clean(", ".join(names.get(s, s) for s in only)) or MISSING)]
+        for cid, only in comparison.unique_sectors.items()
     ]
-    return View(data, tables, [], list(data), csv_rows=csv_rows)
+    return Table([Column("growth sectors", no_wrap=True), Column("")], rows, show_header=False)
 
 
 def _difference_text(difference: Any, info: IndicatorInfo) -> str:
