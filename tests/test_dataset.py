@@ -19,10 +19,12 @@ from urllib.parse import urlparse
 
 import pytest
 
+from conftest import run_cli
 from factories import SHIPPED
+from pilotcli.compare import compare
 from pilotcli.dataset import Catalog
 from pilotcli.errors import NotFoundError
-from pilotcli.query import figure
+from pilotcli.query import cited_sources, city_profile, figure, resolve_field
 from pilotcli.records import City, Figure
 
 
@@ -759,3 +761,119 @@ def test_gdp_per_capita_is_derived_not_stored(catalog: Catalog) -> None:
     assert info.derived_from == ("gdp", "population")
     assert all("gdp_per_capita" not in c.figures for c in catalog.dataset.cities)
     assert "gdp_per_capita" not in {i.id for i in catalog.dataset.indicators}
+
+
+# --- Sectors in a comparison of three or more cities ---------------------------------------------
+
+
+def test_unique_sectors_are_held_by_no_other_compared_city(catalog: Catalog) -> None:
+    cities = [catalog.city(name) for name in ("beijing", "shanghai", "hefei")]
+    have = {c.id: {g.sector for g in c.sectors} for c in cities}
+    by_two = {s for s in set().union(*have.values()) if sum(s in h for h in have.values()) == 2}
+    assert by_two, "the shipped data should have a sector held by two of the three cities"
+    comparison = compare(catalog, cities)
+    assert set(comparison.shared_sectors) == set.intersection(*have.values())
+    for sector_id in by_two:
+        assert sector_id not in comparison.shared_sectors
+        for only in comparison.unique_sectors.values():
+            assert sector_id not in only
+    for c in cities:
+        others = set().union(*(h for cid, h in have.items() if cid != c.id))
+        assert comparison.unique_sectors[c.id] == [g.sector for g in c.sectors if g.sector not in others]
+    assert comparison.unique_sectors["beijing"] == []
+    assert "logistics" in comparison.unique_sectors["shanghai"]
+
+
+def test_unique_sectors_with_two_cities_are_unchanged(catalog: Catalog) -> None:
+    comparison = compare(catalog, [catalog.city("beijing"), catalog.city("hefei")])
+    assert comparison.shared_sectors == ["finance", "technology"]
+    assert "finance" not in comparison.unique_sectors["beijing"]
+    assert "healthcare" in comparison.unique_sectors["beijing"]
+    assert comparison.unique_sectors["hefei"] == []
+
+
+def test_compare_json_unique_sectors(catalog: Catalog) -> None:
+    result = run_cli("compare", "beijing", "shanghai", "hefei", "--json")
+    assert result.exit_code == 0, result.stderr
+    unique = result.json()["sectors"]["unique"]
+    assert "healthcare" not in unique["beijing"]
+    assert "healthcare" not in unique["shanghai"]
+
+
+# --- Sources cited inside notes, evidence and focus -----------------------------------------------
+
+
+def test_profile_sources_include_ids_cited_in_notes(catalog: Catalog) -> None:
+    hefei = catalog.city("hefei")
+    notes = " ".join(f.note or "" for f in hefei.figures.values())
+    for cited in ("d37", "d47", "d48"):
+        assert cited in notes  # the shipped notes cite them...
+    structured = {hefei.coordinates_source, hefei.focus_source, *(f.source for f in hefei.figures.values())}
+    assert not {"d37", "d47", "d48"} & structured  # ...and no structured field does
+    ids = [source["id"] for source in city_profile(catalog, hefei)["sources"]]
+    assert {"d37", "d47", "d48"} <= set(ids)
+    assert len(ids) == len(set(ids))
+    # After the structured ones, in the order the notes mention them.
+    assert ids[-3:] == ["d37", "d47", "d48"]
+    assert "f7" not in ids  # cited by Fuzhou, not Hefei
+
+
+def test_cited_sources_match_whole_known_ids_only(catalog: Catalog) -> None:
+    assert {"d-gh", "d-gh2", "d37", "d3", "f10"} <= set(catalog.sources)
+    texts = ["see d-gh2 and (d37; also d3)", "d370, xd37, d37b, unknown d99", "(f10) again d37", "d-gh."]
+    assert cited_sources(catalog, texts) == ["d-gh2", "d37", "d3", "f10", "d-gh"]
+
+
+# --- Lookups as a user types them ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("北京市", "beijing"),
+        ("上海市", "shanghai"),
+        ("海南省", "hainan"),
+        ("Beijing City", "beijing"),
+        ("Hainan Province", "hainan"),
+        ("Hangzhou Municipality", "hangzhou"),
+        ("Hefei City", "hefei"),
+        ("xi'an city", "xian"),
+        ("Shenz City", "shenzhen"),  # a unique prefix, once the suffix is gone
+    ],
+)
+def test_city_with_an_administrative_suffix(catalog: Catalog, query: str, expected: str) -> None:
+    assert catalog.city(query).id == expected
+
+
+def test_a_suffix_alone_is_not_stripped_to_nothing(catalog: Catalog) -> None:
+    with pytest.raises(NotFoundError):
+        catalog.city("市")
+    with pytest.raises(NotFoundError):
+        catalog.city("province")
+
+
+def test_show_accepts_a_suffixed_name() -> None:
+    result = run_cli("show", "北京市", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["id"] == "beijing"
+
+
+def test_field_names_ignore_case(catalog: Catalog) -> None:
+    assert resolve_field(catalog, "GDP") == "gdp"
+    assert resolve_field(catalog, "Name_ZH") == "name_zh"
+    with pytest.raises(NotFoundError):
+        resolve_field(catalog, "gdpx")
+
+
+def test_indicator_names_ignore_case(catalog: Catalog) -> None:
+    assert catalog.indicator("GDP").id == "gdp"
+    assert catalog.indicator("GDP_Per_Capita").id == "gdp_per_capita"
+    with pytest.raises(NotFoundError):
+        catalog.indicator("gdpx")
+
+
+def test_list_sort_ignores_case() -> None:
+    upper = run_cli("list", "--sort", "GDP", "--desc", "--json")
+    lower = run_cli("list", "--sort", "gdp", "--desc", "--json")
+    assert upper.exit_code == 0, upper.stderr
+    assert [c["id"] for c in upper.json()] == [c["id"] for c in lower.json()]

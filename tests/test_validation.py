@@ -31,7 +31,8 @@ from factories import (
     the_problem,
     write_raw,
 )
-from pilotcli.dataset import load, read_dataset
+from pilotcli import models
+from pilotcli.dataset import DERIVED, Catalog, load, read_dataset
 from pilotcli.errors import DataError
 
 Mutation = Callable[[dict[str, Any]], None]
@@ -162,6 +163,30 @@ def test_zero_count_is_allowed(tmp_path: Path) -> None:
     dataset = read_dataset(write_raw(raw, tmp_path / "cities.toml"))
     xian = next(c for c in dataset.cities if c.id == "xian")
     assert xian.figures["fortune500_hq"].value == 0
+
+
+def test_zero_is_allowed_where_the_indicator_says_so(tmp_path: Path) -> None:
+    # A growth rate of 0.0 % is a real value: its indicator allows 0, and so does the check.
+    raw = shipped_raw()
+    raw["indicators"].append(
+        {
+            "id": "growth_rate",
+            "name": "Growth",
+            "unit": "%",
+            "kind": "quantity",
+            "description": "Real growth.",
+            "minimum": -50.0,
+            "allows_zero": True,
+        }
+    )
+    figure = {"value": 0.0, "unit": "%", "year": 2025, "source": "d9", "confidence": "high"}
+    city(raw, "xian")["figures"]["growth_rate"] = figure
+    dataset = read_dataset(write_raw(raw, tmp_path / "cities.toml"))
+    xian = next(c for c in dataset.cities if c.id == "xian")
+    assert xian.figures["growth_rate"].value == 0.0
+    raw["indicators"][-1]["allows_zero"] = False
+    _, problems = problems_for(raw, tmp_path, "refused.toml")
+    the_problem(problems, city="xian", field="figures.growth_rate.value")
 
 
 def test_zero_in_program_figures(tmp_path: Path) -> None:
@@ -728,3 +753,120 @@ def test_listed_is_for_ranks_without_a_value(tmp_path: Path) -> None:
     found = {(p.city, p.field) for p in problems}
     assert ("wuhan", "figures.gdp.listed") in found
     assert ("shanghai", "figures.gfci_rank.listed") in found
+
+
+# --- A name or alias that is another city's id -------------------------------------------
+
+
+def test_alias_equal_to_a_later_citys_id_is_refused(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    ids = [item["id"] for item in raw["cities"]]
+    assert ids.index("beijing") < ids.index("hefei")
+    city(raw, "beijing")["aliases"] = [*city(raw, "beijing")["aliases"], "Hefei"]
+    # Hefei's own names no longer spell its id, so only the id can clash with the alias.
+    city(raw, "hefei")["name"] = "Hefei City"
+    _, problems = problems_for(raw, tmp_path)
+    problem = the_problem(problems, city="beijing", field="aliases")
+    assert "'Hefei'" in problem.message
+    assert "'hefei'" in problem.message
+
+
+def test_name_equal_to_a_later_citys_id_is_refused(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    city(raw, "beijing")["name"] = "Hefei"
+    city(raw, "hefei")["name"] = "Hefei City"
+    _, problems = problems_for(raw, tmp_path)
+    assert "'hefei'" in the_problem(problems, city="beijing", field="name").message
+
+
+def test_alias_equal_to_an_earlier_citys_id_is_refused(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    city(raw, "hefei")["aliases"] = ["Beijing"]
+    _, problems = problems_for(raw, tmp_path)
+    assert "'beijing'" in the_problem(problems, city="hefei", field="aliases").message
+
+
+def test_ids_that_normalise_alike_are_refused(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    city(raw, "hefei")["id"] = "bei-jing"
+    _, problems = problems_for(raw, tmp_path)
+    assert "'beijing'" in the_problem(problems, city="bei-jing", field="id").message
+
+
+def test_shipped_ids_and_names_resolve_to_their_own_city(catalog: Catalog) -> None:
+    for item in catalog.dataset.cities:
+        for name in (item.id, item.name, item.name_zh, *item.aliases):
+            assert catalog.city(name).id == item.id
+
+
+# --- The units that derived indicators assume -----------------------------------------------
+
+
+def _set_unit(raw: dict[str, Any], indicator: str, unit: str) -> None:
+    for item in raw["indicators"]:
+        if item["id"] == indicator:
+            item["unit"] = unit
+    for item in raw["cities"]:
+        figure = item.get("figures", {}).get(indicator)
+        if figure is not None:
+            figure["unit"] = unit
+
+
+def test_gdp_per_capita_declares_its_input_units() -> None:
+    info = DERIVED["gdp_per_capita"]
+    assert info.derived_units == ("billion CNY", "million persons")
+    assert len(info.derived_units) == len(info.derived_from)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "unit", "expected"),
+    [("population", "thousand persons", "million persons"), ("gdp", "million CNY", "billion CNY")],
+)
+def test_other_units_for_derived_inputs_are_refused(tmp_path: Path, indicator: str, unit: str, expected: str) -> None:
+    raw = shipped_raw()
+    _set_unit(raw, indicator, unit)  # consistently: figures and indicator agree
+    _, problems = problems_for(raw, tmp_path)
+    assert len(problems) == 1, problems
+    problem = the_problem(problems, city=None, field=f"indicators[{indicator}].unit")
+    assert problem.message == f"unit '{unit}' of '{indicator}': GDP per capita is computed from it in '{expected}'"
+    assert problem.line is not None
+
+
+def test_the_shipped_units_are_accepted(tmp_path: Path) -> None:
+    path = write_raw(shipped_raw(), tmp_path / "cities.toml")
+    assert load(path).indicator("gdp_per_capita").derived_units == ("billion CNY", "million persons")
+
+
+# --- The shape of the file, derived from the models -------------------------------------------
+
+
+def test_the_list_sections_are_the_datasets_arrays_of_tables() -> None:
+    sections = models.list_sections()
+    raw = shipped_raw()
+    assert set(sections) == {key for key, value in raw.items() if isinstance(value, list)}
+    assert sections["cities"] is models.City
+
+
+@pytest.mark.parametrize(
+    ("path", "model"),
+    [
+        ((), "Dataset"),
+        (("cities",), "City"),
+        (("cities", "figures", "gdp"), "Figure"),
+        (("program", "figures"), "ProgramFigure"),
+        (("program", "batches"), "Batch"),
+        (("cities", "ftz"), "FreeTradeZone"),
+        (("cities", "sectors"), "GrowthSector"),
+        (("no-such-section",), "Dataset"),
+    ],
+)
+def test_model_at_finds_the_record_class_of_a_path(path: tuple[str, ...], model: str) -> None:
+    assert models.model_at(path).__name__ == model
+
+
+def test_a_typo_in_a_nested_field_is_answered_with_that_records_fields(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    city(raw, "hefei")["figures"]["gdp"]["confidance"] = "high"
+    _, problems = problems_for(raw, tmp_path)
+    problem = the_problem(problems, city="hefei", field="figures.gdp.confidance")
+    assert "did you mean 'confidence'" in problem.message
