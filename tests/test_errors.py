@@ -3,7 +3,11 @@ code, no traceback, and leaves every file as it was."""
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import signal
+import stat
 import subprocess
 import sys
 import tomllib
@@ -164,16 +168,24 @@ def test_directory(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "secret.toml"
     path.write_bytes(DATA.read_bytes())
-    # Root reads any file, so the permission error is raised the way the OS would.
-    original = Path.read_bytes
+    # Root reads any file, so the permission check and the error are made the way the OS
+    # would make them for another user (the option parser used to refuse it as usage, exit 2).
+    original_access, original_open = os.access, os.open
 
-    def denied(self: Path) -> bytes:
-        if self == path:
+    def access(name: Any, mode: int, **kwargs: Any) -> bool:
+        return False if str(name) == str(path) else original_access(name, mode, **kwargs)
+
+    def denied(name: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if str(name) == str(path):
             raise PermissionError(13, "Permission denied")
-        return original(self)
+        return original_open(name, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(os, "open", denied)
     assert_one_line_error(run_cli("--data", str(path), "list"), 1, "permission denied")
+    validated = run_cli("validate", str(path))
+    assert validated.exit_code == 1
+    assert validated.stdout == f"{path}: permission denied\n"
 
 
 def test_binary_file(tmp_path: Path) -> None:
@@ -192,7 +204,168 @@ def test_too_large_file_stops_with_a_clear_message(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(loading, "MAX_FILE_BYTES", 1024 * 1024)
     path = tmp_path / "big.toml"
     path.write_bytes(DATA.read_bytes() + b"\n" + b"# padding\n" * 200_000)
-    assert_one_line_error(run_on(path, "list"), 1, "MiB; pilot reads dataset files up to 1 MiB")
+    assert_one_line_error(run_on(path, "list"), 1, "larger than 1 MiB; pilot reads dataset files up to 1 MiB")
+
+
+def test_the_size_limit_holds_for_what_is_read_not_for_what_the_file_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    # /proc files say they are empty; this one holds the environment, far more than 100 bytes.
+    monkeypatch.setattr(loading, "MAX_FILE_BYTES", 100)
+    environ = Path("/proc/self/environ")
+    assert environ.stat().st_size == 0
+    assert_one_line_error(run_cli("--data", str(environ), "list"), 1, "larger than 100 bytes")
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda folder: os.mkfifo(folder / "fifo.toml"), "a named pipe (FIFO)"),
+        (lambda folder: Path("/dev/zero"), "a character device"),
+        (lambda folder: Path("/dev/urandom"), "a character device"),
+        (lambda folder: _bound_socket(folder / "socket.toml"), "a socket"),
+    ],
+    ids=["fifo", "dev-zero", "dev-urandom", "socket"],
+)
+def test_data_must_be_a_regular_file(tmp_path: Path, make: Any, kind: str) -> None:
+    # Each of these once hung (a FIFO nobody writes) or read until memory ran out (/dev/zero):
+    # run in a process of its own, so that such a failure cannot take the test run with it.
+    made = make(tmp_path)
+    path = made if isinstance(made, Path) else next(tmp_path.iterdir())
+    completed = subprocess.run(
+        pilot_process("--data", str(path), "list", "--json"),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PILOT_NO_CACHE": "1"},
+        timeout=120,
+        check=False,
+    )
+    result = Result(completed.returncode, completed.stdout, completed.stderr)
+    assert_one_line_error(result, 1, f"is {kind}, not a dataset file")
+
+
+def _bound_socket(path: Path) -> Path:
+    import socket
+
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.close()  # the socket file stays
+    return path
+
+
+def test_a_terminal_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        terminal = os.ttyname(follower)
+        assert_one_line_error(run_cli("--data", terminal, "list"), 1, "is a character device")
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+
+# --- Files that would cost far more than their size ---------------------------------------------------
+
+
+def with_line(line: str) -> str:
+    """The shipped dataset with one more line at its end (line number: shipped_lines() + 1)."""
+    return DATA.read_text(encoding="utf-8") + line + "\n"
+
+
+def shipped_lines() -> int:
+    return DATA.read_text(encoding="utf-8").count("\n")
+
+
+@pytest.mark.parametrize(
+    ("line", "needle"),
+    [
+        # 40 KB of dotted key once cost 2.3 GiB in the TOML parser; 17 parts are already refused.
+        (".".join(["a"] * 20_000) + " = 1", "dotted key or table name of more than 16 parts"),
+        (".".join(["a"] * 17) + " = 1", "dotted key or table name of more than 16 parts"),
+        (".".join(['"a"'] * 17) + " = 1", "dotted key or table name of more than 16 parts"),
+        ("x = { " + " . ".join(["b"] * 17) + " = 1 }", "dotted key or table name of more than 16 parts"),
+        ("[" + ".".join(["t"] * 17) + "]", "dotted key or table name of more than 16 parts"),
+        # A 400 KB dotted table name once took minutes to locate, line by line.
+        ("[" + ".".join(["a"] * 200_000) + "]", "line of 400,001 characters; pilot reads lines up to 65,536"),
+        ("x = '" + "y" * 70_000 + "'", "line of 70,006 characters"),
+    ],
+    ids=["dotted-40k", "dotted-17", "quoted-17", "inline-17", "header-17", "header-400k", "long-line"],
+)
+def test_a_file_beyond_the_parsing_limits_is_refused_before_parsing(tmp_path: Path, line: str, needle: str) -> None:
+    path = tmp_path / "costly.toml"
+    path.write_text(with_line(line), encoding="utf-8")
+    result = run_on(path, "list", "--json")
+    assert_one_line_error(result, 1, f"{path}:{shipped_lines() + 1}: ", needle)
+
+
+@pytest.mark.parametrize("depth", [33, 500])
+def test_arrays_nested_too_deep_are_refused_with_their_place(tmp_path: Path, depth: int) -> None:
+    # About 500 deep once exhausted the parser's recursion: exit 70, "internal error".
+    path = tmp_path / "deep.toml"
+    path.write_text(with_line("x = " + "[" * depth + "]" * depth), encoding="utf-8")
+    # The 33rd bracket opens level 33: column 4 + 33.
+    needle = f"{path}:{shipped_lines() + 1}:37: arrays or inline tables nested more than 32 deep"
+    assert_one_line_error(run_on(path, "list"), 1, needle)
+    # One bracket a line, 100,000 deep: no line is long, the nesting is still found.
+    path.write_text(with_line("x = [\n" + "[\n" * 100_000 + "]\n" * 100_001), encoding="utf-8")
+    needle = f"{path}:{shipped_lines() + 33}:1: arrays or inline tables nested more than 32 deep"
+    assert_one_line_error(run_on(path, "list"), 1, needle)
+
+
+def test_an_integer_of_more_digits_than_python_converts_is_refused_with_its_place(tmp_path: Path) -> None:
+    path = tmp_path / "digits.toml"
+    path.write_text(with_line("x = " + "7" * 4301), encoding="utf-8")
+    needle = f"{path}:{shipped_lines() + 1}:5: an integer of more than 4,300 digits"
+    assert_one_line_error(run_on(path, "list"), 1, needle)
+
+
+def test_any_other_parser_failure_is_a_data_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text: str) -> dict[str, Any]:
+        raise IndexError("string index out of range")
+
+    monkeypatch.setattr(tomllib, "loads", broken)
+    path = tmp_path / "odd.toml"
+    path.write_bytes(DATA.read_bytes())
+    assert_one_line_error(run_on(path, "list"), 1, "the TOML parser could not read the file (IndexError")
+
+
+BRACKETS = "[" * 40
+DOTS = ".".join("abcdefghijklmnopqrstu")
+Q3, A3 = '"' * 3, "'" * 3
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "x = " + "[" * 32 + "]" * 32,  # 32 levels: the limit itself
+        ".".join(["k"] * 16) + " = 1",  # 16 parts: the limit itself
+        f"x = '{DOTS} {BRACKETS}'",
+        f'x = "{DOTS} \\" {BRACKETS}"',
+        f"# {DOTS} {BRACKETS} ' \"",
+        f"x = {Q3}\n{BRACKETS} {DOTS}\n{Q3}",
+        f"x = {A3}\n{BRACKETS} {DOTS}\n{A3}",
+        "y = " + "7" * 4300,
+    ],
+    ids=["nesting-32", "dotted-16", "literal", "basic", "comment", "multiline", "multiline-literal", "4300-digits"],
+)
+def test_text_within_the_limits_is_parsed(tmp_path: Path, line: str) -> None:
+    # Brackets, dots and digits inside strings and comments count for nothing; the limits
+    # themselves are allowed. The file is parsed: then the models say what is wrong with it.
+    path = tmp_path / "fine.toml"
+    path.write_text(with_line(line), encoding="utf-8")
+    result = run_on(path, "list")
+    assert result.exit_code in (0, 1)  # a comment alone is a valid file
+    assert "more than" not in result.stderr, result.stderr
+    assert "parser" not in result.stderr, result.stderr
+
+
+def test_the_line_locator_is_linear_in_the_length_of_a_table_name() -> None:
+    # A map keyed by every prefix of a 200,000-part name costs n squared (about 2e10 steps):
+    # this would not end in any reasonable time. The tree takes one step per part.
+    names = [f"a{i}" for i in range(200_000)]
+    lines = loading.line_map("[" + ".".join(names) + "]\nkey = 1\n")
+    assert lines.find((*names, "key")) == 2
+    assert lines.find((*names, "other")) == 1
+    assert lines.find(("nowhere",)) is None
 
 
 # --- Strings that a terminal could interpret --------------------------------------------------------
@@ -249,26 +422,79 @@ def test_ctrl_c_exits_quietly_with_130(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.stderr == ""
 
 
-def test_sigint_while_waiting_for_input_exits_130(tmp_path: Path) -> None:
-    import signal
-    import time
+# A pilot process stopped at a chosen point: the named function runs, then the process says
+# so on a pipe and sleeps until a signal comes. The test waits on the pipe, not on a clock.
+STOPPED_PILOT = """
+import importlib, os, sys, time
+module_name, name = sys.argv[1].rsplit(".", 1)
+module = importlib.import_module(module_name)
+original = getattr(module, name)
 
-    # pilot blocks reading a FIFO that nobody writes, so the signal surely arrives
-    # inside pilot's own code, after start-up.
-    fifo = tmp_path / "data.toml"
-    os.mkfifo(fifo)
+def stopped(*args, **kwargs):
+    result = original(*args, **kwargs)
+    os.write(int(os.environ["READY_FD"]), b"!")
+    while True:
+        time.sleep(60)
+
+setattr(module, name, stopped)
+sys.argv = ["pilot", *sys.argv[2:]]
+import pilotcli
+pilotcli.main()
+"""
+
+
+def signalled(stop_after: str, signal_number: int, *args: str, env: dict[str, str] | None = None) -> Result:
+    """Run pilot ARGS until `stop_after` has run, send the signal, and return how it ended."""
+    ready, ready_writer = os.pipe()
+    # No bytecode writes: the interpreter's own marshal.dumps must not hit a stop point.
+    child_env = {**os.environ, **(env or {}), "READY_FD": str(ready_writer), "PYTHONDONTWRITEBYTECODE": "1"}
     process = subprocess.Popen(
-        [*pilot_process("--data", str(fifo), "list", "--json")],
+        [sys.executable, "-c", STOPPED_PILOT, stop_after, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "PILOT_NO_CACHE": "1"},
+        env=child_env,
+        pass_fds=(ready_writer,),
     )
-    time.sleep(1.5)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=30)
-    assert process.returncode == 130
-    assert stdout == b""
-    assert stderr == b""
+    os.close(ready_writer)
+    try:
+        reached = os.read(ready, 1)  # b"" if the process ended without reaching the point
+    finally:
+        os.close(ready)
+    if reached:
+        process.send_signal(signal_number)
+    stdout, stderr = process.communicate(timeout=120)
+    assert reached, f"pilot never reached {stop_after}: {stderr.decode(errors='replace')}"
+    return Result(process.returncode, stdout.decode(), stderr.decode())
+
+
+def test_sigint_while_reading_the_data_exits_130_quietly() -> None:
+    result = signalled("pilotcli.dataset.read_bytes", signal.SIGINT, "list", "--json", env={"PILOT_NO_CACHE": "1"})
+    assert result == Result(130, "", "")
+
+
+@pytest.mark.parametrize(
+    ("signal_number", "status"),
+    [(signal.SIGINT, 130), (signal.SIGTERM, -signal.SIGTERM), (signal.SIGHUP, -signal.SIGHUP)],
+    ids=["SIGINT", "SIGTERM", "SIGHUP"],
+)
+def test_a_signal_during_an_export_leaves_no_file_behind(tmp_path: Path, signal_number: int, status: int) -> None:
+    # Stopped once the whole file is written to its temporary name, before it gets its own.
+    # SIGTERM and SIGHUP once killed pilot there, leaving a hidden ".out.toml.*.tmp" behind.
+    target = tmp_path / "out.toml"
+    result = signalled("os.fsync", signal_number, "export", "-o", str(target))
+    assert result.exit_code == status  # SIGTERM and SIGHUP: ended by the signal itself
+    assert (result.stdout, result.stderr) == ("", "")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["INT", "TERM", "HUP"])
+def test_a_signal_during_a_cache_write_leaves_no_file_behind(tmp_path: Path, signal_number: int) -> None:
+    cache = tmp_path / "cache"
+    data = tmp_path / "cities.toml"
+    data.write_bytes(DATA.read_bytes())
+    result = signalled("marshal.dumps", signal_number, "--data", str(data), "list", env={"PILOT_CACHE_DIR": str(cache)})
+    assert result.exit_code in (130, -signal_number)
+    assert list(cache.iterdir()) == []
 
 
 # --- Writing files ----------------------------------------------------------------------------------
@@ -290,14 +516,22 @@ def test_export_into_a_missing_folder_writes_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_export_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing_replace(source: str, destination: object) -> None:
+@pytest.mark.parametrize("replacing", [False, True], ids=["new-file", "with-force"])
+def test_failed_export_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replacing: bool
+) -> None:
+    def failing(source: str, destination: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", failing_replace)
-    result = run_cli("export", "-o", str(tmp_path / "out.toml"))
+    target = tmp_path / "out.toml"
+    if replacing:
+        target.write_text("keep me", encoding="utf-8")
+    monkeypatch.setattr(os, "replace" if replacing else "link", failing)
+    result = run_cli("export", "-o", str(target), *(["--force"] if replacing else []))
     assert_one_line_error(result, 1, "No space left on device")
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == (["out.toml"] if replacing else [])
+    if replacing:
+        assert target.read_text(encoding="utf-8") == "keep me"
 
 
 def test_export_round_trip_gives_the_same_json(tmp_path: Path) -> None:
@@ -317,3 +551,150 @@ def test_filtered_export_is_a_valid_dataset(tmp_path: Path) -> None:
     assert len(csv_text.splitlines()) == 4
     exported_json = run_cli("export", "--format", "json", "--batch", "2015").stdout
     assert '"beijing"' in exported_json
+
+
+# --- Export never destroys what it was not asked to -------------------------------------------------
+
+
+def test_racing_exports_to_one_new_path_exactly_one_wins(tmp_path: Path) -> None:
+    # Checking, then renaming, let 3 of 10 racing exports report success (each overwrote the
+    # last). The name is now taken with a link, which fails if the name exists.
+    target = tmp_path / "out.json"
+    env = {**os.environ, "PILOT_NO_CACHE": "1"}
+    processes = [
+        subprocess.Popen(
+            pilot_process("export", "--format", "json", "--batch", str(batch), "-o", str(target)),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for batch in (1, 2, 3, 4) * 3
+    ]
+    results = []
+    for process in processes:
+        _, stderr = process.communicate(timeout=120)
+        results.append((process.returncode, stderr.decode()))
+    winners = [stderr for status, stderr in results if status == 0]
+    assert len(winners) == 1, results
+    losers = [(status, stderr) for status, stderr in results if status != 0]
+    assert all(status == 1 and "file exists" in stderr and stderr.count("\n") == 1 for status, stderr in losers)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+    # The file is whole, and it is the winner's.
+    batch = json.loads(target.read_text(encoding="utf-8"))["cities"][0]["batch"]
+    assert len(json.loads(target.read_text(encoding="utf-8"))["cities"]) == len(
+        json.loads(run_cli("export", "--format", "json", "--batch", str(batch)).stdout)["cities"]
+    )
+
+
+def test_a_file_created_while_export_writes_is_never_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out.toml"
+    original_fsync = os.fsync
+
+    def someone_else_creates_the_target(descriptor: int) -> None:
+        original_fsync(descriptor)
+        target.write_text("theirs", encoding="utf-8")
+
+    monkeypatch.setattr(os, "fsync", someone_else_creates_the_target)
+    result = run_cli("export", "-o", str(target))
+    assert_one_line_error(result, 1, "file exists")
+    assert target.read_text(encoding="utf-8") == "theirs"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.toml"]
+
+
+def test_without_hard_links_the_name_is_still_taken_exclusively(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(source: object, destination: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    target = tmp_path / "out.toml"
+    assert run_cli("export", "-o", str(target)).exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith("# pilot dataset")
+    assert_one_line_error(run_cli("export", "-o", str(target)), 1, "file exists")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.toml"]
+
+
+def _special(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"{kind}.toml"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        _bound_socket(path)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "device":
+        # A private twin of /dev/null: replacing the real one (as root) is what this guards against.
+        try:
+            os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("cannot make a device node here")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("fifo", "a named pipe (FIFO)"),
+        ("socket", "a socket"),
+        ("directory", "a directory"),
+        ("device", "a character device"),
+    ],
+)
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_export_replaces_only_a_regular_file(tmp_path: Path, kind: str, words: str, force: bool) -> None:
+    path = _special(tmp_path, kind)
+    before = path.lstat()
+    result = run_cli("export", "-o", str(path), *(["--force"] if force else []))
+    assert_one_line_error(result, 1, f"is {words}; pilot writes only regular files")
+    after = path.lstat()
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_export_refuses_dev_null_even_with_force() -> None:
+    before = os.stat("/dev/null")
+    assert_one_line_error(run_cli("export", "-o", "/dev/null", "--force"), 1, "is a character device")
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode)
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+@pytest.mark.parametrize("dangling", [True, False], ids=["dangling", "to-a-file"])
+def test_a_symbolic_link_is_replaced_only_with_force_and_never_followed(tmp_path: Path, dangling: bool) -> None:
+    pointed = tmp_path / "elsewhere.toml"
+    if not dangling:
+        pointed.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "out.toml"
+    link.symlink_to(pointed)
+    refused = run_cli("export", "-o", str(link))
+    assert_one_line_error(refused, 1, f"is a symbolic link (to '{pointed}')", "add --force")
+    assert link.is_symlink()
+    result = run_cli("export", "-o", str(link), "--force")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        f"pilot: wrote 20 cities to {link}; replaced the symbolic link {link} (to '{pointed}') with the file;"
+        f" '{pointed}' was not touched\n"
+    )
+    assert not link.is_symlink()
+    assert link.read_text(encoding="utf-8").startswith("# pilot dataset")
+    if dangling:
+        assert not pointed.exists()
+    else:
+        assert pointed.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("suffix", ["/", "/.", "//"])
+@pytest.mark.parametrize("exists", [False, True], ids=["new", "existing"])
+def test_an_output_that_names_a_folder_is_refused(tmp_path: Path, suffix: str, exists: bool) -> None:
+    folder = tmp_path / "newdir"
+    if exists:
+        folder.mkdir()
+    for force in ([], ["--force"]):
+        result = run_cli("export", "-o", f"{folder}{suffix}", *force)
+        assert_one_line_error(result, 1, "names a folder, not a file", f"{folder}/cities.toml")
+    assert [p.name for p in tmp_path.iterdir()] == (["newdir"] if exists else [])
+    if exists:
+        assert list(folder.iterdir()) == []

@@ -1,19 +1,41 @@
 """pilot: explore the cities of China's pilot programme for opening up services."""
 
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 __version__ = "0.1.0"
 
 
 def main() -> NoReturn:
     """Console entry point. Imports the CLI inside a guard so that Ctrl-C while
-    starting up exits quietly with 130, like Ctrl-C at any other moment."""
+    starting up exits quietly with 130, like Ctrl-C at any other moment.
+
+    SIGTERM and SIGHUP unwind the call like Ctrl-C (a file being written is removed),
+    then pilot ends by the same signal, so that its parent sees what happened.
+    """
+    import os
+    import signal
     import sys
 
+    from pilotcli.errors import Terminated
+
+    def terminate(number: int, frame: "FrameType | None") -> None:
+        for ignored in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(ignored, signal.SIG_IGN)  # a second signal must not cut the clean-up short
+        raise Terminated(number)
+
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, terminate)
     try:
         from pilotcli.cli import run
 
         status = run(sys.argv[1:])
     except KeyboardInterrupt:
         status = 130
+    except Terminated as terminated:
+        signal.signal(terminated.signal_number, signal.SIG_DFL)
+        os.kill(os.getpid(), terminated.signal_number)
+        status = 128 + terminated.signal_number  # only if the signal did not end the process
     sys.exit(status)

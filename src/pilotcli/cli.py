@@ -149,8 +149,10 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="Show
 
 
 def _catalog(ctx: typer.Context) -> Any:
+    from pilotcli import cache
     from pilotcli.dataset import load
 
+    cache.notice = _report  # why a cache folder is not used: one line, once
     return load(ctx.find_root().params.get("data"))
 
 
@@ -246,6 +248,7 @@ def main_options(
             help="Dataset file to use instead of the shipped one.",
             dir_okay=True,
             exists=False,
+            readable=False,  # pilot says why it cannot read a file, with exit 1 (not a usage error)
         ),
     ] = None,
     version: Annotated[
@@ -432,7 +435,8 @@ def regions_command(
 def validate_command(
     ctx: typer.Context,
     path: Annotated[
-        Path | None, typer.Argument(help="Dataset file (default: --data, PILOT_DATA or the shipped one).")
+        Path | None,
+        typer.Argument(help="Dataset file (default: --data, PILOT_DATA or the shipped one).", readable=False),
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
@@ -492,9 +496,13 @@ def export_command(
         ExportFormat.toml
     ),
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout.")
+        # A string, not a Path: Path("out/") drops the slash that says "a folder".
+        str | None,
+        typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it is a regular file or a symbolic link.")
+    ] = False,
     bom: BomOpt = False,
 ) -> None:
     """Export the (filtered) dataset: TOML that pilot can load again, JSON or CSV.
@@ -517,8 +525,8 @@ def export_command(
     if output is None:
         write_stdout(("\ufeff" if bom and fmt is ExportFormat.csv else "") + text)
     else:
-        export.write_atomic(output, text, force=force, bom=bom and fmt is ExportFormat.csv)
-        _report(f"wrote {len(cities)} cities to {output}")
+        note = export.write_atomic(output, text, force=force, bom=bom and fmt is ExportFormat.csv)
+        _report(f"wrote {len(cities)} cities to {output}" + (f"; {note}" if note else ""))
 
 
 @command("schema")

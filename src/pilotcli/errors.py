@@ -20,6 +20,15 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived. Raised from the signal handler that pilot's entry point
+    installs, so that, like Ctrl-C, it unwinds the call and removes unfinished files."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.signal_number = signal_number
+
+
 class PilotError(Exception):
     """Base of every error that `pilot` reports to the user as one line."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
@@ -39,25 +40,52 @@ def to_json(dataset: Dataset) -> str:
     return json.dumps(as_data(dataset), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def write_atomic(path: Path, text: str, *, force: bool, bom: bool = False) -> None:
-    """Write via a temporary file in the same folder, then rename: never half-written.
+def write_atomic(target: str | Path, text: str, *, force: bool, bom: bool = False) -> str | None:
+    """Write a regular file via a temporary file in the same folder: never half-written.
 
-    An existing file is left alone unless `force` is set. The file gets the permissions a
-    plain `open()` would give it: an overwritten file keeps its own, a new one gets 0o666
-    less the umask (a temporary file alone would be 0o600).
+    Without `force` the target must not exist, and the file is put in place with a hard link,
+    which fails if anything has taken the name meanwhile: of several writers racing for one
+    name exactly one wins. With `force` an existing regular file is replaced (renamed over),
+    and so is a symbolic link: the link itself, never what it points to. Directories, FIFOs,
+    devices and sockets are refused either way. Returns a sentence for the user when a link
+    was replaced.
+
+    The file gets the permissions a plain `open()` would give it: an overwritten file keeps
+    its own, a new one gets 0o666 less the umask (a temporary file alone would be 0o600).
     """
-    shown = str(path)
+    from pilotcli.loading import file_kind
+
+    shown = str(target)
+    path = Path(shown)
+
+    def refuse(message: str, hint: str | None = None) -> DataError:
+        return DataError([Problem(shown, message)], hint=hint)
+
+    if not shown:
+        raise refuse("an empty file name", "give the file to write after -o")
+    if os.path.basename(shown) in ("", ".", ".."):  # "out/", "out/.": a folder, not a file
+        raise refuse("names a folder, not a file", f"give a file name, e.g. {path / 'cities.toml'}")
+    note: str | None = None
     try:
-        if path.is_dir():
-            raise DataError([Problem(shown, "is a directory")])
-        if path.exists() and not force:
-            raise DataError([Problem(shown, "file exists")], hint="add --force to overwrite it")
-        mode = _mode_for(path)
-        folder = path.parent if str(path.parent) else Path(".")
+        existing = _lstat(path)
+        folder = path.parent
         if not folder.is_dir():
-            raise DataError([Problem(shown, f"no such folder '{folder}'")])
+            raise refuse(f"no such folder '{folder}'")
+        if existing is not None and stat.S_ISLNK(existing.st_mode):
+            link = os.readlink(path)
+            if not force:
+                raise refuse(
+                    f"is a symbolic link (to '{link}')",
+                    "add --force to replace the link itself with the file (what it points to is left alone)",
+                )
+            note = f"replaced the symbolic link {shown} (to '{link}') with the file; '{link}' was not touched"
+        elif existing is not None and (kind := file_kind(existing.st_mode)) is not None:
+            raise refuse(f"is {kind}; pilot writes only regular files")
+        elif existing is not None and not force:
+            raise refuse("file exists", "add --force to overwrite it")
+        mode = stat.S_IMODE(existing.st_mode) if existing is not None and note is None else _new_file_mode()
     except OSError as error:  # e.g. a file name too long for the file system
-        raise DataError([Problem(shown, f"cannot write the file: {error.strerror or error}")]) from None
+        raise refuse(f"cannot write the file: {error.strerror or error}") from None
     data = (("\ufeff" if bom else "") + text).encode("utf-8")
     temporary: str | None = None
     try:
@@ -69,23 +97,48 @@ def write_atomic(path: Path, text: str, *, force: bool, bom: bool = False) -> No
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)
-        os.replace(temporary, path)
-        temporary = None
+        if existing is None:
+            _link_without_replacing(temporary, path)
+        else:
+            os.replace(temporary, path)
+            temporary = None
+    except FileExistsError:
+        raise refuse("file exists (created while pilot was writing)", "add --force to overwrite it") from None
     except PermissionError:
-        raise DataError([Problem(shown, "permission denied")]) from None
+        raise refuse("permission denied") from None
     except OSError as error:
-        raise DataError([Problem(shown, f"cannot write the file: {error.strerror or error}")]) from None
+        raise refuse(f"cannot write the file: {error.strerror or error}") from None
     finally:
+        # Also on Ctrl-C, SIGTERM or SIGHUP (raised as exceptions by pilot's entry point).
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
+    return note
 
 
-def _mode_for(path: Path) -> int:
-    """The permission bits for `path`: its own if it exists, else 0o666 less the umask."""
+def _lstat(path: Path) -> os.stat_result | None:
     try:
-        return stat.S_IMODE(path.stat().st_mode)
+        return path.lstat()
     except FileNotFoundError:
-        pass
+        return None
+
+
+def _link_without_replacing(temporary: str, path: Path) -> None:
+    """Give the finished file its name, failing with FileExistsError if the name is taken."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS):
+            raise
+        # A file system without hard links: claim the name with an exclusive create (fails if
+        # it is taken), then rename the finished file over the empty one pilot just made.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.replace(temporary, path)
+
+
+def _new_file_mode() -> int:
+    """0o666 less the umask: the permission bits `open()` gives a new file."""
     mask = os.umask(0)  # the only way to read the umask; set it back at once
     os.umask(mask)
     return 0o666 & ~mask

@@ -6,7 +6,10 @@ for values, the city id and the field (never a list index).
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -28,24 +31,76 @@ def shipped_dataset_path() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "cities.toml"
 
 
+def file_kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def size_text(size: int) -> str:
+    mib = 1024 * 1024
+    return f"{size // mib} MiB" if size % mib == 0 else f"{size:,} bytes"
+
+
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, or a DataError saying plainly why it cannot be read."""
+    """The bytes of a regular file, at most MAX_FILE_BYTES of them, or a DataError saying why not.
+
+    A FIFO, a device or a terminal is refused before it is read: reading one could block
+    forever (a FIFO with no writer) or never end (/dev/zero). The size limit holds for
+    what is read, whatever the file's size says (/proc files say 0).
+    """
     shown = str(path)
+
+    def refuse(message: str, hint: str | None = None) -> DataError:
+        return DataError([Problem(shown, message)], hint=hint)
+
     try:
-        if path.is_dir():
-            raise DataError([Problem(shown, "is a directory, not a dataset file")])
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            mib = size / 1024 / 1024
-            limit = MAX_FILE_BYTES // 1024 // 1024
-            raise DataError([Problem(shown, f"file is {mib:,.0f} MiB; pilot reads dataset files up to {limit} MiB")])
-        return path.read_bytes()
+        kind = file_kind(os.stat(path).st_mode)
+        if kind is not None:
+            raise refuse(f"is {kind}, not a dataset file", "give the path of a regular file")
+        # O_NONBLOCK: a FIFO put in the file's place since the check cannot block the open.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise DataError([Problem(shown, "no such file")], hint="check the path given to --data or PILOT_DATA") from None
+        raise refuse("no such file", "check the path given to --data or PILOT_DATA") from None
     except PermissionError:
-        raise DataError([Problem(shown, "permission denied")]) from None
+        raise refuse("permission denied") from None
     except OSError as error:
-        raise DataError([Problem(shown, f"cannot read the file: {error.strerror or error}")]) from None
+        raise refuse(f"cannot read the file: {error.strerror or error}") from None
+    try:
+        opened = os.fstat(descriptor)
+        kind = file_kind(opened.st_mode)
+        if kind is not None:
+            raise refuse(f"is {kind}, not a dataset file", "give the path of a regular file")
+        limit = size_text(MAX_FILE_BYTES)
+        too_large = f"file is larger than {limit}; pilot reads dataset files up to {limit}"
+        if opened.st_size > MAX_FILE_BYTES:
+            raise refuse(too_large)
+        chunks: list[bytes] = []
+        total = 0
+        while total <= MAX_FILE_BYTES:
+            chunk = os.read(descriptor, min(MAX_FILE_BYTES + 1 - total, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > MAX_FILE_BYTES:
+            raise refuse(too_large)
+        return b"".join(chunks)
+    except OSError as error:
+        raise refuse(f"cannot read the file: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
 
 
 def decode(data: bytes, path: str) -> str:
@@ -72,8 +127,11 @@ _TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)$"
 def parse_toml(text: str, path: str) -> dict[str, Any]:
     import tomllib  # only on a cache miss
 
+    from pilotcli import bounds
+
     if not text.strip():
         raise DataError([Problem(path, "the file is empty")], hint="start from 'pilot export --format toml'")
+    bounds.check(text, path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -84,55 +142,99 @@ def parse_toml(text: str, path: str) -> dict[str, Any]:
             line, column = int(match.group(1)), int(match.group(2))
             message = message[: match.start()]
         raise DataError([Problem(path, f"TOML syntax error: {message}", line=line, column=column)]) from None
+    except ValueError as error:
+        # Python refuses to convert integers of more digits than its limit (4,300 by default).
+        digits = sys.get_int_max_str_digits()
+        where = bounds.huge_integer(text, digits) if digits and "digits" in str(error) else None
+        if where is None:
+            raise _parser_failed(path, error) from None
+        line, column = bounds.location(text, where)
+        message = f"an integer of more than {digits:,} digits; pilot reads integers up to {digits:,} digits"
+        raise DataError([Problem(path, message, line=line, column=column)]) from None
+    except (RecursionError, MemoryError, Exception) as error:  # the parser's own limits
+        raise _parser_failed(path, error) from None
+
+
+def _parser_failed(path: str, error: BaseException) -> DataError:
+    return DataError([Problem(path, f"the TOML parser could not read the file ({type(error).__name__}: {error})")])
 
 
 # --- Locating a value in the file -------------------------------------------------
 
 # Patterns as strings: `re` compiles (and caches) them on first use, which is only
-# when a file has problems to locate.
-_HEADER = r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$"
-_KEY = r"""^\s*([A-Za-z0-9_\-]+|"[^"]*")(\s*\.\s*([A-Za-z0-9_\-]+|"[^"]*"))*\s*="""
+# when a file has problems to locate. Possessive quantifiers: no backtracking, so a long
+# line costs its length, not its length squared.
+_HEADER = r"^\s*+(\[\[?)([^\]]*+)\]\]?\s*+(?:#.*)?$"
+_KEY = r"""^\s*+(?:[A-Za-z0-9_\-]++|"[^"]*+")(?:\s*+\.\s*+(?:[A-Za-z0-9_\-]++|"[^"]*+"))*+\s*+="""
 
 
-def _split_key(key: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip('"') for part in key.split("."))
+def _split_key(key: str) -> list[str]:
+    return [part.strip().strip('"') for part in key.split(".")]
 
 
-def line_map(text: str) -> dict[Loc, int]:
+class Lines:
+    """The lines of a TOML file's tables and keys, as a tree: a node per name, and per
+    element of an array of tables. Each line of the file costs its own length, whatever
+    the depth of its table (a tree of paths, where a map of whole paths costs n squared
+    for a table name of n parts)."""
+
+    __slots__ = ("children", "last_index", "line")
+
+    def __init__(self) -> None:
+        self.children: dict[str | int, Lines] = {}
+        self.line: int | None = None
+        self.last_index = -1
+        """The index of the last element when this is an array of tables, else -1."""
+
+    def child(self, name: str | int) -> Lines:
+        node = self.children.get(name)
+        if node is None:
+            node = self.children[name] = Lines()
+        return node
+
+    def find(self, loc: Loc) -> int | None:
+        """The line of `loc`, or of the nearest enclosing table or key that has one."""
+        line, node = None, self
+        for part in loc:
+            found = node.children.get(part)
+            if found is None:
+                break
+            node = found
+            line = node.line if node.line is not None else line
+        return line
+
+
+def line_map(text: str) -> Lines:
     """Map each table and key path of a TOML file to its line, array elements by index.
 
     A light scan, not a parser: it only has to find lines for error messages in
-    files that `tomllib` has already accepted.
+    files that `tomllib` has already accepted. Lines are counted as TOML counts them.
     """
-    lines: dict[Loc, int] = {}
-    current_index: dict[Loc, int] = {}
-    table: Loc = ()
-    for number, line in enumerate(text.splitlines(), start=1):
+    root = Lines()
+    table = root
+    for number, line in enumerate(text.split("\n"), start=1):
         header = re.match(_HEADER, line)
         if header:
             is_array = header.group(1) == "[["
             names = _split_key(header.group(2))
-            resolved: Loc = ()
+            node = root
             for position, name in enumerate(names):
-                candidate = (*resolved, name)
-                last = position == len(names) - 1
-                if last and is_array:
-                    lines.setdefault(candidate, number)
-                    index = current_index.get(candidate, -1) + 1
-                    current_index[candidate] = index
-                    resolved = (*candidate, index)
-                elif candidate in current_index:
-                    resolved = (*candidate, current_index[candidate])
-                else:
-                    resolved = candidate
-            table = resolved
-            lines.setdefault(table, number)
+                node = node.child(name)
+                if position == len(names) - 1 and is_array:
+                    node.line = node.line or number
+                    node.last_index += 1
+                    node = node.child(node.last_index)
+                elif node.last_index >= 0:  # an array of tables: its last element
+                    node = node.child(node.last_index)
+            table = node
+            table.line = table.line or number
             continue
-        key = re.match(_KEY, line)
-        if key:
-            names = _split_key(line[: line.index("=")])
-            lines.setdefault((*table, *names), number)
-    return lines
+        if re.match(_KEY, line):
+            node = table
+            for name in _split_key(line[: line.index("=")]):
+                node = node.child(name)
+            node.line = node.line or number
+    return root
 
 
 class Locator(NamedTuple):
@@ -140,20 +242,15 @@ class Locator(NamedTuple):
 
     path: str
     raw: dict[str, Any]
-    lines: dict[Loc, int]
+    lines: Lines
 
     @classmethod
     def for_text(cls, path: str, raw: dict[str, Any], text: str) -> Locator:
         return cls(path, raw, line_map(text))
 
     def problem(self, loc: Loc, message: str) -> Problem:
-        line = None
-        for end in range(len(loc), 0, -1):
-            line = self.lines.get(loc[:end])
-            if line is not None:
-                break
         city, field = self._describe(loc)
-        return Problem(self.path, message, line=line, city=city, field=field or None)
+        return Problem(self.path, message, line=self.lines.find(loc), city=city, field=field or None)
 
     def _describe(self, loc: Loc) -> tuple[str | None, str]:
         """('cities', 3, 'sectors', 1, 'source') -> ('nanjing', 'sectors[technology].source')."""
