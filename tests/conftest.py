@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from pilotcli import cache
 from pilotcli.cli import run
 from pilotcli.dataset import Catalog, load
 from pilotcli.loading import shipped_dataset_path
@@ -26,6 +27,9 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     for name in ("PILOT_DATA", "PILOT_NO_CACHE", "NO_COLOR", "PILOT_DEBUG", "TERM"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    # Each test is a new call: the cache may say again why it does not use a folder.
+    monkeypatch.setattr(cache, "notice", None)
+    monkeypatch.setattr(cache, "_noticed", set())
 
 
 @pytest.fixture(scope="session")

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT
-from pilotcli import models, records
+from conftest import DATA, ROOT, run_cli
+from pilotcli import cache, models, records
 from pilotcli.dataset import read_dataset
 from pilotcli.errors import DataError
 
@@ -168,3 +170,181 @@ def test_a_warm_call_needs_neither_the_models_nor_pickle(tmp_path: Path) -> None
     assert cold.stdout.splitlines()[-1] == "pilotcli.models"  # the first call validates
     assert warm.stdout.splitlines()[-1] == ""
     assert json.loads(warm.stdout.rsplit("\n", 2)[0]) == json.loads(cold.stdout.rsplit("\n", 2)[0])
+
+
+# --- The cache is a trust boundary ------------------------------------------------------------------
+
+
+def forge(folder: Path, data: bytes) -> Path:
+    """A correctly framed entry for a file with bytes `data`, as anyone could write one: the
+    shipped dataset with Hefei renamed "Hefei Forged". Served, it would show that name."""
+    import hashlib
+    import marshal
+
+    from pilotcli.loading import parse_toml
+    from pilotcli.validation import validate
+
+    text = DATA.read_text(encoding="utf-8").replace('name = "Hefei"', 'name = "Hefei Forged"', 1)
+    forged, problems = validate(parse_toml(text, "forged"), text, "forged")
+    assert forged is not None
+    assert not problems
+    payload = marshal.dumps(records.to_plain(forged))
+    entry = folder / cache.entry_name(data)
+    entry.write_bytes(hashlib.sha256(payload).digest() + payload)
+    return entry
+
+
+def hefei_name(path: Path) -> str:
+    return next(city.name for city in read_dataset(path).cities if city.id == "hefei")
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o1777], ids=["world-writable", "group-writable", "sticky-tmp"])
+def test_a_forged_entry_in_a_folder_others_may_write_is_never_served(
+    copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: int
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(mode)
+    monkeypatch.setenv("PILOT_CACHE_DIR", str(shared))
+    entry = forge(shared, copy.read_bytes())
+    result = run_cli("--data", str(copy), "show", "hefei", "--json")
+    assert result.json()["name"] == "Hefei"
+    assert result.stderr == (
+        f"pilot: cache folder {shared} may be written by others: not used, so every call validates the data"
+        " (set PILOT_CACHE_DIR to a folder of your own)\n"
+    )
+    assert hefei_name(copy) == "Hefei"
+    assert sorted(shared.iterdir()) == [entry]  # and nothing was written there
+
+
+def test_a_folder_of_another_user_is_not_used(copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o700)
+    entry = forge(theirs, copy.read_bytes())
+    os.chown(theirs, 65534, 65534)  # nobody's (the tests run as root, who may do this)
+    monkeypatch.setenv("PILOT_CACHE_DIR", str(theirs))
+    assert hefei_name(copy) == "Hefei"
+    assert sorted(theirs.iterdir()) == [entry]
+
+
+@pytest.mark.parametrize("kind", ["symlink", "other-owner", "group-writable", "fifo"])
+def test_only_a_regular_entry_of_the_user_is_read(copy: Path, cache_dir: Path, tmp_path: Path, kind: str) -> None:
+    data = copy.read_bytes()
+    cache_dir.mkdir(mode=0o700, exist_ok=True)
+    name = cache.entry_name(data)
+    if kind == "symlink":
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (cache_dir / name).symlink_to(forge(elsewhere, data))
+    elif kind == "fifo":
+        os.mkfifo(cache_dir / name)
+    else:
+        entry = forge(cache_dir, data)
+        if kind == "other-owner":
+            os.chown(entry, 65534, 65534)
+        else:
+            entry.chmod(0o660)
+    assert hefei_name(copy) == "Hefei"
+    # The entry was rewritten as pilot's own: a regular file, 0600, served from now on.
+    entry = cache_dir / name
+    assert not entry.is_symlink()
+    info = entry.stat()
+    assert (stat.S_ISREG(info.st_mode), stat.S_IMODE(info.st_mode), info.st_uid) == (True, 0o600, os.geteuid())
+    assert hefei_name(copy) == "Hefei"
+
+
+def test_the_folder_is_made_0700_and_entries_0600(copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "new" / "cache"
+    monkeypatch.setenv("PILOT_CACHE_DIR", str(folder))
+    previous = os.umask(0)  # the most permissive umask: the modes must not depend on it
+    try:
+        read_dataset(copy)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    [entry] = entries(folder)
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+
+
+def test_the_code_stamp_covers_every_module() -> None:
+    # Any module may decide what is valid or how it is stored (bounds.py did not exist when the
+    # stamp named four files): every one is in it, so a change to any misses the cache.
+    package = Path(cache.__file__).parent
+    modules = sorted(
+        str(path.relative_to(package)) for path in package.rglob("*.py") if "__pycache__" not in path.parts
+    )
+    stamped = sorted(part.split(":")[0] for part in cache._module_stamps(package, ""))
+    assert stamped == modules
+    assert {"bounds.py", "dataset.py", "loading.py", "models.py", "records.py", "cache.py"} <= set(stamped)
+
+
+def test_touching_any_module_misses_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = cache.code_stamp()
+    original = cache._module_stamps
+    monkeypatch.setattr(cache, "_stamp", None)
+    monkeypatch.setattr(cache, "_module_stamps", lambda folder, prefix: [*original(folder, prefix), "bounds.py:1:2"])
+    assert cache.code_stamp() != before
+
+
+# --- Housekeeping ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "on"),
+    [("", True), ("0", True), ("false", True), ("no", True), ("off", True), ("1", False), ("yes", False)],
+)
+def test_pilot_no_cache(monkeypatch: pytest.MonkeyPatch, value: str, on: bool) -> None:
+    monkeypatch.setenv("PILOT_NO_CACHE", value)
+    assert (cache.directory() is not None) is on
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("PILOT_CACHE_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert cache.directory() == tmp_path / ".cache" / "pilot"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.directory() == tmp_path / "xdg" / "pilot"
+
+
+def test_stale_entries_are_pruned_and_the_total_is_bounded(
+    copy: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_dir.mkdir(mode=0o700, exist_ok=True)
+    day = 86400
+    now = time.time()
+
+    def planted(name: str, age_days: float, size: int = 10) -> Path:
+        path = cache_dir / name
+        path.write_bytes(b"x" * size)
+        os.utime(path, (now - age_days * day, now - age_days * day))
+        return path
+
+    written = cache_dir / cache.entry_name(copy.read_bytes())
+    read_dataset(copy)
+    entry_size = written.stat().st_size
+    written.unlink()
+    stamp = cache.code_stamp()
+    other_version = planted(f"{'0' * 16}-{'a' * 64}.marshal", 0)
+    too_old = planted(f"{stamp}-{'b' * 64}.marshal", cache.MAX_AGE_DAYS + 1)
+    stale_temporary = planted(f".{stamp}-{'c' * 64}.marshal.1234.tmp", 1)
+    oldest = planted(f"{stamp}-{'d' * 64}.marshal", 3, size=600)
+    newer = planted(f"{stamp}-{'e' * 64}.marshal", 2, size=600)
+    not_pilots = planted("notes.txt", 400)
+    fresh_temporary = planted(f".{stamp}-{'f' * 64}.marshal.5678.tmp", 0)
+    total_bound = entry_size + 700
+    monkeypatch.setattr(cache, "MAX_TOTAL_BYTES", total_bound)
+    read_dataset(copy)  # a miss: writes its entry, then prunes
+    left = set(cache_dir.iterdir())
+    assert not {other_version, too_old, stale_temporary} & left
+    assert {written, newer, not_pilots, fresh_temporary} <= left
+    assert oldest not in left  # the oldest entry went to keep the total under the bound
+    assert sum(p.stat().st_size for p in left if p.name.endswith(".marshal")) <= total_bound
+
+
+def test_the_newest_entry_is_kept_even_beyond_the_bound(
+    copy: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "MAX_TOTAL_BYTES", 1)
+    read_dataset(copy)
+    assert [p.name for p in entries(cache_dir)] == [cache.entry_name(copy.read_bytes())]

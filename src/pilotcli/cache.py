@@ -2,7 +2,7 @@
 
 Validation is the dearest part of a call (parsing TOML, building and running
 the pydantic validators). A file whose exact bytes were validated before, by
-the same version of pilot, is loaded from the cache instead: the checks are paid
+the same code of pilot, is loaded from the cache instead: the checks are paid
 once per content, never skipped for new content.
 
 An entry is the validated dataset as nested tuples of plain values
@@ -10,16 +10,33 @@ An entry is the validated dataset as nested tuples of plain values
 (pickle costs one, and more per object) and the records are rebuilt from it
 directly, without the pydantic models.
 
-Where: $PILOT_CACHE_DIR, else $XDG_CACHE_HOME/pilot, else ~/.cache/pilot.
-Off: PILOT_NO_CACHE=1. Any failure to read or write the cache is ignored.
+The cache is a trust boundary: marshal data is unsafe to read from anyone else, and the
+SHA-256 in front of it detects damage, not forgery. So pilot uses a cache folder only if
+the current user owns it and neither its group nor others may write in it, creates it
+0700 and its entries 0600, and reads an entry only if it is a regular file (never a
+symbolic link) that the user owns and only the user may write. A folder that fails
+these checks is neither read nor written; `notice` (set by the command line) is told
+once why. Every check is made on open file descriptors, so a name swapped between the
+check and the use cannot slip anything in.
+
+Where: $PILOT_CACHE_DIR, else $XDG_CACHE_HOME/pilot (when absolute, as the XDG spec asks),
+else ~/.cache/pilot. Off: PILOT_NO_CACHE set to anything but "", 0, false, no or off.
+Housekeeping, after each write: entries of another version of pilot's code, entries
+older than MAX_AGE_DAYS and temporary files older than an hour are deleted, then the
+oldest entries until the entries fit in MAX_TOTAL_BYTES (the newest is always kept).
+Any other failure to read or write the cache is ignored: it only costs speed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
+import stat
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,79 +45,222 @@ from pilotcli import __version__
 if TYPE_CHECKING:
     from pilotcli import models, records
 
-
+MAX_AGE_DAYS = 28
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+_TEMPORARY_AGE = 3600
 _DIGEST_SIZE = 32
 """An entry is the SHA-256 of its payload, then the payload."""
+_SUFFIX = ".marshal"
+
+notice: Callable[[str], None] | None = None
+"""Told, once per process, why a cache folder is not used (the command line says it on stderr)."""
+_noticed: set[str] = set()
 
 
 def directory() -> Path | None:
-    if os.environ.get("PILOT_NO_CACHE"):
+    """The cache folder pilot would use, or None when the cache is off or there is no home."""
+    if os.environ.get("PILOT_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no", "off"):
         return None
     explicit = os.environ.get("PILOT_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative: the XDG spec says to ignore it
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no HOME and no entry in the password database
+            return None
     return Path(base) / "pilot"
 
 
-def _code_stamp() -> str:
-    # The models and the checks decide what is valid, and the records how it is stored:
-    # a change to any (even in a source checkout without a new version number) must
-    # miss the cache, as must another Python (marshal's format is Python's own).
-    here = Path(__file__).parent
-    parts = [__version__, sys.implementation.cache_tag or "", str(marshal.version)]
-    for name in ("models.py", "checks.py", "validation.py", "names.py", "dataset.py", "loading.py", "records.py"):
-        try:
-            stat = (here / name).stat()
-            parts.append(f"{stat.st_size}:{stat.st_mtime_ns}")
-        except OSError:
-            parts.append("?")
-    return "|".join(parts)
+_stamp: str | None = None
 
 
-def _entry(data: bytes) -> Path | None:
+def code_stamp() -> str:
+    """Names this version of pilot's code: its version, Python's marshal format, and the size
+    and time of every module in the package. Whatever decides what is valid or how it is
+    stored is in some module, so any change to any of them (even in a source checkout
+    without a new version number) misses the cache."""
+    global _stamp
+    if _stamp is None:
+        parts = [__version__, sys.implementation.cache_tag or "", str(marshal.version)]
+        parts += sorted(_module_stamps(Path(__file__).parent, ""))
+        _stamp = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    return _stamp
+
+
+def _module_stamps(folder: Path, prefix: str) -> list[str]:
+    found = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py") and entry.is_file():
+                    info = entry.stat()
+                    found.append(f"{prefix}{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+                elif entry.is_dir() and not entry.name.startswith((".", "__")):
+                    found += _module_stamps(Path(entry.path), f"{prefix}{entry.name}/")
+    except OSError:
+        found.append(f"{prefix}?")
+    return found
+
+
+def entry_name(data: bytes) -> str:
+    """The file name of the entry for a dataset file with exactly these bytes."""
+    return f"{code_stamp()}-{hashlib.sha256(data).hexdigest()}{_SUFFIX}"
+
+
+def _say_once(message: str) -> None:
+    if notice is not None and message not in _noticed:
+        _noticed.add(message)
+        notice(message)
+
+
+def _open_folder(*, create: bool) -> int | None:
+    """A descriptor of the cache folder if it can be trusted (made, 0700, when `create` is set)."""
     folder = directory()
     if folder is None:
         return None
-    digest = hashlib.sha256(_code_stamp().encode() + b"\0")
-    digest.update(data)
-    return folder / f"{digest.hexdigest()}.marshal"
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+    try:
+        descriptor = os.open(folder, flags)
+    except FileNotFoundError:
+        if not create:
+            return None
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass  # made by another pilot meanwhile: checked below like any other
+        except OSError:
+            return None
+        try:
+            descriptor = os.open(folder, flags)
+        except OSError:
+            return None
+    except OSError:
+        return None
+    info = os.fstat(descriptor)
+    if info.st_uid != os.geteuid():
+        problem = "belongs to another user"
+    elif info.st_mode & 0o022:
+        problem = "may be written by others"
+    else:
+        return descriptor
+    os.close(descriptor)
+    _say_once(
+        f"cache folder {folder} {problem}: not used, so every call validates the data "
+        "(set PILOT_CACHE_DIR to a folder of your own)"
+    )
+    return None
 
 
 def get(data: bytes) -> records.Dataset | None:
     """The validated dataset for a file with exactly these bytes, if pilot saw it before."""
-    entry = _entry(data)
-    if entry is None:
+    folder = _open_folder(create=False)
+    if folder is None:
         return None
-    from pilotcli.records import from_plain
-
     try:
-        stored = entry.read_bytes()
+        stored = _read_entry(folder, entry_name(data))
+        if stored is None:
+            return None
         digest, payload = stored[:_DIGEST_SIZE], stored[_DIGEST_SIZE:]
         # A damaged entry must never reach marshal (which trusts its input) or the commands.
         if hashlib.sha256(payload).digest() != digest:
             return None
+        from pilotcli.records import from_plain
+
         return from_plain(marshal.loads(payload))
-    except Exception:  # a missing or unreadable entry is a cache miss
+    except Exception:  # an unreadable entry, or one of the wrong shape, is a cache miss
         return None
+    finally:
+        os.close(folder)
+
+
+def _read_entry(folder: int, name: str) -> bytes | None:
+    """The entry's bytes, if it is a regular file of the user's that only the user may write."""
+    try:
+        # O_NOFOLLOW: a symbolic link fails to open; O_NONBLOCK: a FIFO cannot block the open.
+        descriptor = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+            return None
+        chunks = []
+        while chunk := os.read(descriptor, 1 << 24):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def put(data: bytes, dataset: models.Dataset | records.Dataset) -> None:
-    import tempfile
-
-    entry = _entry(data)
-    if entry is None:
+    folder = _open_folder(create=True)
+    if folder is None:
         return
-    temporary: str | None = None
+    name = entry_name(data)
+    unfinished = f".{name}.{os.urandom(4).hex()}.tmp"
+    temporary: str | None = unfinished
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=entry.parent, suffix=".tmp", delete=False) as handle:
-            temporary = handle.name
-            from pilotcli.records import to_plain
+        from pilotcli.records import to_plain
 
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        handle = os.open(unfinished, flags, 0o600, dir_fd=folder)
+        try:
+            os.fchmod(handle, 0o600)  # whatever the umask
             payload = marshal.dumps(to_plain(dataset))
-            handle.write(hashlib.sha256(payload).digest() + payload)
-        os.replace(temporary, entry)
+            view = memoryview(hashlib.sha256(payload).digest() + payload)
+            while view:
+                view = view[os.write(handle, view) :]
+        finally:
+            os.close(handle)
+        os.replace(unfinished, name, src_dir_fd=folder, dst_dir_fd=folder)
+        temporary = None
+        prune(folder, keep=name)
     except Exception:  # a read-only or full disk only costs speed
+        pass
+    finally:
+        # Also on Ctrl-C, SIGTERM or SIGHUP (raised as exceptions by pilot's entry point).
         if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=folder)
+        os.close(folder)
+
+
+def prune(folder: int, keep: str) -> None:
+    """Delete stale entries and temporary files; then the oldest entries beyond the size bound.
+    Only files named as pilot names them are touched."""
+    now = time.time()
+    current = code_stamp() + "-"
+    kept: list[tuple[float, int, str]] = []
+    with os.scandir(folder) as found:
+        for entry in found:
+            name = entry.name
+            is_temporary = name.startswith(".") and name.endswith(".tmp")
+            if not (is_temporary or name.endswith(_SUFFIX)) or name == keep:
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+                age = now - info.st_mtime
+                if is_temporary:
+                    stale = age > _TEMPORARY_AGE
+                else:
+                    stale = not name.startswith(current) or age > MAX_AGE_DAYS * 86400
+                if stale:
+                    os.unlink(name, dir_fd=folder)
+                elif not is_temporary:
+                    kept.append((info.st_mtime, info.st_size, name))
+            except OSError:
+                continue
+    total = sum(size for _, size, _ in kept)
+    with contextlib.suppress(OSError):
+        total += os.stat(keep, dir_fd=folder, follow_symlinks=False).st_size
+    for _, size, name in sorted(kept):  # oldest first
+        if total <= MAX_TOTAL_BYTES:
+            break
+        try:
+            os.unlink(name, dir_fd=folder)
+            total -= size
+        except OSError:
+            continue
