@@ -45,7 +45,8 @@ def test_table_exact_text_at_a_fixed_width() -> None:
 
 def test_narrow_tables_drop_low_priority_columns_not_the_layout() -> None:
     text = render_tables(small_view(), width=20, color=False)
-    assert "note" not in text
+    assert "note" not in text.splitlines()[1]
+    assert "1 column hidden: note;" in " ".join(text.split())
     assert "1,234.5" in text
     assert all(cell_len(line) <= 20 for line in text.splitlines())
 
@@ -139,24 +140,56 @@ def test_shell_completion_offers_city_and_sector_ids() -> None:
     assert cli.complete_sector(context, "te") == ["telecom", "technology"]  # type: ignore[arg-type]
 
 
-def test_wide_tables_are_paged_never_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_four_cities_compare_side_by_side_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    cities = ["beijing", "shanghai", "shenzhen", "guangzhou", "hefei", "xian"]
+    cities = ["beijing", "shanghai", "shenzhen", "guangzhou"]
     table = run_cli("compare", *cities).stdout
     data = run_cli("compare", *cities, "--json").json()
     assert max(cell_len(line) for line in table.splitlines()) <= 80
-    # Every indicator label and every value is printed whole, on one of the pages.
-    words = set(table.split())
-    for row in data["rows"]:
-        for value in row["values"].values():
-            if value and isinstance(value["value"], float) and value["unit"] == "billion CNY":
-                assert f"{value['value']:,.1f}" in words
-    assert table.count("GDP (bn CNY)") == 2  # the key column repeats on the second page
-    assert "(1/2)" in table
-    assert "(2/2)" in table
-    listing = run_cli("list", "--sort", "nature_index_rank").stdout
-    assert "beijing" in listing.split()
-    assert "21.83" in listing.split()
+    header = next(line for line in table.splitlines() if line.startswith("indicator"))
+    assert header.split() == ["indicator", "Beijing", "Shanghai", "Shenzhen", "Guangzhou"]
+    # Every value is printed whole, on the row of its indicator.
+    gdp = next(line for line in table.splitlines() if line.startswith("GDP (bn CNY)"))
+    assert gdp.split()[3:] == ["4,984.3", "★", "5,392.7", "3,680.2", "3,103.2"]
+    gdp_row = next(row for row in data["rows"] if row["indicator"] == "gdp")
+    assert f"{gdp_row['values']['guangzhou']['value']:,.1f}" == "3,103.2"
+    assert "(1/2)" not in table
+    assert "hidden" not in table
+
+
+def test_long_text_wraps_before_numbers_and_headers() -> None:
+    from pilotcli.render.rich_tables import layout
+
+    table = Table(
+        [Column("id", no_wrap=True), Column("GDP (bn CNY)", justify="right", no_wrap=True), Column("note")],
+        [[Cell("hefei"), Cell("1,350.8"), Cell("word " * 30)]],
+    )
+    chosen = layout(table, 40)
+    assert chosen.keep == [0, 1, 2]
+    assert chosen.widths[:2] == [5, 12]  # whole: the note wraps instead
+    assert sum(chosen.widths) + 6 == 40
+    assert render_tables(View([], [table]), width=40, color=False).count("word") == 30
+
+
+def test_short_headers_come_with_a_legend_only_when_used() -> None:
+    columns = [Column("#", no_wrap=True), Column("foreign_hospital_pilot ×3", short="hospital ×3")]
+    table = Table(columns, [[Cell("1"), Cell("yes → 100 (+42.9)")]])
+    narrow = render_tables(View([], [table]), width=22, color=False)
+    assert "hospital ×3 = foreign_hospital_pilot ×3" in " ".join(narrow.split())
+    wide = render_tables(View([], [table]), width=80, color=False)
+    assert "foreign_hospital_pilot ×3" in wide
+    assert "=" not in wide
+
+
+def test_hidden_columns_are_named_in_one_line_and_never_the_key() -> None:
+    table = Table(
+        [Column("id", no_wrap=True), Column("province", no_wrap=True, drop=2), Column("region", drop=1)],
+        [[Cell("a" * 20), Cell("Guangdong Province"), Cell("East")]],
+    )
+    text = render_tables(View([], [table]), width=30, color=False)
+    assert "a" * 20 in text
+    assert "province" not in text.splitlines()[0]
+    assert "1 column hidden: province; widen the terminal or set COLUMNS" in " ".join(text.split())
 
 
 def test_titles_and_headers_are_neutralised(tmp_path: Path) -> None:
@@ -189,7 +222,7 @@ def test_colour_environment_conventions(monkeypatch: pytest.MonkeyPatch) -> None
 def test_show_keeps_units_sources_and_confidence_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     shown = run_cli("show", "hefei").stdout
-    assert "GDP (bn CNY)" in shown
+    assert "GDP (bn" in shown
     assert "conf." in shown
     assert "[d32]" in shown or "[d-gh]" in shown
     profile = run_cli("show", "hefei", "--json").json()

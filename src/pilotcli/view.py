@@ -34,9 +34,13 @@ class Column(NamedTuple):
     header: str
     justify: Justify = "left"
     drop: int = 0
-    """Columns are dropped from narrow tables, highest `drop` first; 0 is never dropped."""
+    """Columns are hidden from tables too narrow for them, highest `drop` first, with a notice;
+    0 is never hidden (give 0 to the key column, a year and what is missing)."""
     min_width: int | None = None
     no_wrap: bool = False
+    """Cells never wrap (numbers, ids); the header still may, at its spaces."""
+    short: str | None = None
+    """A shorter header for narrow tables; the table's legend then spells it out."""
 
 
 class Table(NamedTuple):
@@ -45,8 +49,6 @@ class Table(NamedTuple):
     title: str | None = None
     footnotes: Sequence[str] = ()
     show_header: bool = True
-    key_columns: int = 1
-    """Leading columns repeated on every page when a table is too wide to show at once."""
 
 
 TableSource = list[Table] | Callable[[], list[Table]]

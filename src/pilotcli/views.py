@@ -113,6 +113,30 @@ def _sector_labels(catalog: Catalog, city: City) -> list[str]:
     return labels + sorted(have - set(catalog.sectors))
 
 
+SHORT_LABELS = {
+    "population": "pop.",
+    "gdp": "GDP",
+    "gdp_per_capita": "GDP/cap",
+    "gdp_growth": "growth",
+    "services_share": "services",
+    "fdi_utilised": "FDI",
+    "gfci_rank": "GFCI",
+    "wipo_cluster_rank": "WIPO",
+    "nature_index_rank": "Nature",
+    "double_first_class": "univ.",
+    "fortune500_hq": "F500",
+    "foreign_hospital_pilot": "hospital",
+    "cell_gene_pilot": "cell/gene",
+    "vats_pilot": "VATS",
+    "qflp_pilot": "QFLP",
+}
+"""Indicator labels for narrow tables (a legend spells them out); others are cut to 8 cells."""
+
+
+def short_label(indicator_id: str) -> str:
+    return SHORT_LABELS.get(indicator_id, indicator_id[:7] + "." if len(indicator_id) > 8 else indicator_id)
+
+
 def _short_header(info: IndicatorInfo) -> str:
     names = {
         "population": "pop. (m)",
@@ -203,7 +227,7 @@ def _figures_table(catalog: Catalog, city: City) -> Table:
     columns = [
         Column("indicator (unit)", min_width=14),
         Column("value", justify="right", no_wrap=True),
-        Column("year", drop=1),
+        Column("year"),
         Column("source", no_wrap=True),
         Column("conf.", no_wrap=True),
         Column("note", justify="right", no_wrap=True),
@@ -276,7 +300,8 @@ def _compare_profile_rows(catalog: Catalog, cities: list[City], *, difference_co
     for label, texts in (
         ("Region", [catalog.regions[c.region].name if c.region in catalog.regions else c.region for c in cities]),
         ("Coastal", ["coastal" if c.coastal else "inland" for c in cities]),
-        ("Batch (joined)", [f"{c.batch} ({c.joined.isoformat()})" for c in cities]),
+        ("Batch", [str(c.batch) for c in cities]),
+        ("Joined", [c.joined.isoformat() for c in cities]),
         ("Free trade zone", [f"since {c.ftz.since}" if c.ftz else MISSING for c in cities]),
     ):
         row = [Cell(label, "heading"), *[Cell(clean(text)) for text in texts]]
@@ -377,7 +402,14 @@ def rank_view(
             Column("city", no_wrap=True),
             Column("score", justify="right", no_wrap=True),
         ]
-        columns += [Column(f"{info.id} ×{weights[info.id]:g}", justify="right") for info in infos]
+        columns += [
+            Column(
+                f"{info.id} ×{weights[info.id]:g}",
+                justify="right",
+                short=f"{short_label(info.id)} ×{weights[info.id]:g}",
+            )
+            for info in infos
+        ]
         rows = []
         for r in ranked:
             cells = [Cell(str(r.position)), Cell(clean(r.city.name)), Cell(f"{r.score:.1f}")]
@@ -396,7 +428,7 @@ def rank_view(
             Column("中文", no_wrap=True, drop=2),
             Column("score", min_width=10, no_wrap=True),
             Column("top contributions", drop=1),
-            Column("missing", drop=3),
+            Column("missing"),
         ]
         rows = []
         for r in ranked:

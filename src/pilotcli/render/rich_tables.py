@@ -59,10 +59,10 @@ def _cell(cell: Cell) -> Text:
     return text
 
 
-def build(table: Table, keep: list[int], title: str | None) -> RichTable:
-    """The Rich table of the columns `keep`."""
+def build(table: Table, layout: Layout) -> RichTable:
+    """The Rich table of the columns the layout keeps, at the widths it chose."""
     rich_table = RichTable(
-        title=Text(clean(title), style="bold") if title else None,
+        title=Text(clean(table.title), style="bold") if table.title else None,
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_header=table.show_header,
@@ -71,77 +71,129 @@ def build(table: Table, keep: list[int], title: str | None) -> RichTable:
         show_edge=False,
         expand=False,
     )
-    for i in keep:
+    for i, width in zip(layout.keep, layout.widths, strict=True):
         column = table.columns[i]
-        rich_table.add_column(
-            Text(clean(column.header)),
-            justify=column.justify,
-            min_width=column.min_width,
-            no_wrap=column.no_wrap,
-            overflow="fold",
-        )
+        header = column.short if layout.short and column.short else column.header
+        # Every width is given: Rich's own shrinking would wrap numbers before long text.
+        rich_table.add_column(Text(clean(header)), justify=column.justify, width=width, overflow="fold")
     for row in table.rows:
-        rich_table.add_row(*[_cell(row[i]) for i in keep])
+        rich_table.add_row(*[_cell(row[i]) for i in layout.keep])
     return rich_table
 
 
 class ColumnSize(NamedTuple):
-    """A column's measurements, taken once per table on the text `build` gives Rich: what
-    `fit` needs to decide which columns fit. Rich measures again to lay the table out."""
+    """A column's measurements on the text `build` gives Rich, taken once per header style."""
 
     natural: int
     """Its longest line, at least min_width."""
     least: int
-    """The narrowest it can be without cutting a word (for a column that never wraps: natural)."""
+    """The narrowest it can be without cutting a word (a column that never wraps: its longest cell)."""
 
 
-def column_sizes(table: Table) -> list[ColumnSize]:
+def column_sizes(table: Table, *, short: bool = False) -> list[ColumnSize]:
     bar_cells = " " * (BAR_CELLS + 1)  # a bar adds a space and its cells
     sizes = []
     for i, column in enumerate(table.columns):
-        texts = [clean(column.header)] if table.show_header else []
-        texts += [clean(row[i].text) + (bar_cells if row[i].bar is not None else "") for row in table.rows]
+        header = clean(column.short if short and column.short else column.header) if table.show_header else ""
+        texts = [clean(row[i].text) + (bar_cells if row[i].bar is not None else "") for row in table.rows]
         minimum = column.min_width or 0
-        natural = max([minimum] + [cell_len(line) for text in texts for line in text.splitlines()])
-        least = natural if column.no_wrap else max([minimum] + [cell_len(word) for t in texts for word in t.split()])
-        sizes.append(ColumnSize(natural, least))
+        natural = max([minimum, cell_len(header)] + [cell_len(text) for text in texts])
+        words = [cell_len(word) for word in header.split()]
+        if column.no_wrap:
+            words += [cell_len(text) for text in texts]
+        else:
+            words += [cell_len(word) for text in texts for word in text.split()]
+        sizes.append(ColumnSize(natural, max([minimum, *words])))
     return sizes
 
 
-def _width_needed(sizes: list[ColumnSize]) -> int:
-    return sum(size.least + 3 for size in sizes)  # padding on both sides and the column separator
+def _overhead(columns: int) -> int:
+    """Cells between the columns: one space of padding each side and a separator (none at the edges)."""
+    return max(0, 3 * columns - 3)
 
 
-def fit(table: Table, width: int) -> list[RichTable]:
-    """The table at this width without cutting any cell: first low-priority columns are
-    dropped; if it is still too wide, the other columns are split into pages printed one
-    below the other, each repeating the key columns (e.g. a comparison's indicator names)."""
+def share(naturals: list[int], floors: list[int], room: int) -> list[int]:
+    """Widths within `room` cells: the widest columns give way first, none below its floor.
+
+    The widths are the naturals capped at one level, the highest level that fits; the cells
+    left over go to capped columns from the left. When even the floors do not fit, the floors.
+    """
+    if sum(naturals) <= room:
+        return list(naturals)
+    level = max(naturals)
+    while level > 0 and sum(min(n, max(f, level)) for n, f in zip(naturals, floors, strict=True)) > room:
+        level -= 1
+    widths = [min(n, max(f, level)) for n, f in zip(naturals, floors, strict=True)]
+    spare = room - sum(widths)
+    for i, natural in enumerate(naturals):
+        if spare <= 0:
+            break
+        if widths[i] < natural:
+            widths[i] += 1
+            spare -= 1
+    return widths
+
+
+class Layout(NamedTuple):
+    keep: list[int]
+    """The columns shown, in order."""
+    widths: list[int]
+    short: bool
+    """Short headers are used (and spelled out in a legend)."""
+    hidden: list[str]
+    """The headers of the columns hidden, for the notice."""
+
+
+def layout(table: Table, width: int) -> Layout:
+    """One table at this width: wrap the long cells (widest first), then shorten the headers,
+    then hide low-priority columns (never one whose `drop` is 0), and only then cut words."""
+    keep = list(range(len(table.columns)))
+    hidden: list[str] = []
+    short = False
     sizes = column_sizes(table)
 
-    def needed(columns: list[int]) -> int:
-        return _width_needed([sizes[i] for i in columns])
+    def fits() -> bool:
+        return sum(sizes[i].least for i in keep) <= width - _overhead(len(keep))
 
-    def page(columns: list[int], title: str | None) -> RichTable:
-        return build(table, columns, title)
+    if not fits() and any(c.short for c in table.columns):
+        short = True
+        sizes = column_sizes(table, short=True)
+    candidates = sorted((c.drop, -i) for i, c in enumerate(table.columns) if c.drop > 0)
+    while not fits() and candidates:
+        _, minus_index = candidates.pop()
+        keep.remove(-minus_index)
+        hidden.append(table.columns[-minus_index].header)
+    room = max(width - _overhead(len(keep)), len(keep))
+    naturals = [sizes[i].natural for i in keep]
+    return Layout(keep, share(naturals, _floors(table, sizes, keep, room), room), short, hidden)
 
-    candidates = sorted((c.drop, i) for i, c in enumerate(table.columns) if c.drop > 0)
-    keep = list(range(len(table.columns)))
-    while candidates and needed(keep) > width:
-        _, index = candidates.pop()
-        keep.remove(index)
-    if needed(keep) <= width:
-        return [page(keep, table.title)]
-    key, rest = keep[: table.key_columns], keep[table.key_columns :]
-    pages: list[list[int]] = [[]]
-    for index in rest:
-        if pages[-1] and needed([*key, *pages[-1], index]) > width:
-            pages.append([])
-        pages[-1].append(index)
-    total = len(pages)
-    return [
-        page([*key, *columns], f"{table.title or ''} ({number}/{total})".strip())
-        for number, columns in enumerate(pages, start=1)
+
+def _floors(table: Table, sizes: list[ColumnSize], keep: list[int], room: int) -> list[int]:
+    """How narrow each column may get, the first of these that fits: text columns wrap at
+    spaces; then headers too; then text columns cut words; then every column does."""
+    no_wrap = [table.columns[i].no_wrap for i in keep]
+    least = [sizes[i].least for i in keep]
+    choices = [
+        [sizes[i].natural if whole else sizes[i].least for i, whole in zip(keep, no_wrap, strict=True)],
+        least,
+        [n if whole else min(n, 6) for n, whole in zip(least, no_wrap, strict=True)],
     ]
+    return next((floors for floors in choices if sum(floors) <= room), [min(n, 3) for n in least])
+
+
+HIDDEN_HINT = "widen the terminal or set COLUMNS"
+
+
+def _notes_below(table: Table, chosen: Layout) -> list[str]:
+    notes = list(table.footnotes)
+    shortened = [table.columns[i] for i in chosen.keep if chosen.short and table.columns[i].short]
+    if shortened:
+        notes.append("; ".join(f"{c.short} = {c.header}" for c in shortened))
+    if chosen.hidden:
+        count = len(chosen.hidden)
+        names = ", ".join(chosen.hidden)
+        notes.append(f"{count} column{'s' if count > 1 else ''} hidden: {names}; {HIDDEN_HINT}")
+    return notes
 
 
 def render_tables(view: View, *, width: int, color: bool) -> str:
@@ -151,11 +203,9 @@ def render_tables(view: View, *, width: int, color: bool) -> str:
     for position, table in enumerate(view.tables):
         if position:
             console.print()
-        for page, rich_table in enumerate(fit(table, width)):
-            if page:
-                console.print()
-            console.print(rich_table)
-        for note in table.footnotes:
+        chosen = layout(table, width)
+        console.print(build(table, chosen))
+        for note in _notes_below(table, chosen):
             console.print(Text(clean(note), style="dim"))
     output = console.file
     assert isinstance(output, io.StringIO)
