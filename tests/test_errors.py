@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -698,3 +699,103 @@ def test_an_output_that_names_a_folder_is_refused(tmp_path: Path, suffix: str, e
     assert [p.name for p in tmp_path.iterdir()] == (["newdir"] if exists else [])
     if exists:
         assert list(folder.iterdir()) == []
+
+
+# --- Output streams -----------------------------------------------------------------------------------
+
+
+SHARED_CACHE: list[Path] = []
+
+
+@pytest.fixture
+def warm(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One cache for the processes of these tests: each validates the shipped data once at most."""
+    if not SHARED_CACHE:
+        SHARED_CACHE.append(tmp_path_factory.mktemp("shared-cache"))
+
+
+def shell(command: str, **env: str) -> subprocess.CompletedProcess[bytes]:
+    """Run a bash command line in which `pilot` is this checkout's pilot."""
+    pilot = " ".join(pilot_process())
+    cache = {"PILOT_CACHE_DIR": str(SHARED_CACHE[0])} if SHARED_CACHE else {"PILOT_NO_CACHE": "1"}
+    return subprocess.run(
+        ["bash", "-c", f'pilot() {{ {pilot} "$@"; }}; {command}'],
+        capture_output=True,
+        env={**os.environ, **cache, **env},
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "utf-16"}, {"PYTHONIOENCODING": "latin-1"}, {"LC_ALL": "C"}],
+    ids=["ascii", "utf-16", "latin-1", "C-locale"],
+)
+@pytest.mark.parametrize("args", [["list", "--json"], ["show", "beijing", "--format", "csv"]], ids=["json", "csv"])
+def test_data_is_utf8_whatever_the_locale(warm: None, env: dict[str, str], args: list[str]) -> None:
+    # ascii was exit 70; utf-16 gave UTF-16 JSON.
+    expected = run_cli(*args).stdout.encode("utf-8")
+    assert "北京".encode() in expected
+    result = shell("pilot " + " ".join(args), PYTHONUTF8="0", **env)
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert result.stdout == expected
+
+
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C", "PYTHONUTF8": "0"}], ids=["ascii", "C"])
+def test_tables_degrade_on_a_stdout_that_cannot_encode_chinese(warm: None, env: dict[str, str]) -> None:
+    wide = run_cli("compare", "beijing", "hefei").stdout
+    result = shell("pilot compare beijing hefei", **env)
+    assert (result.returncode, result.stderr) == (0, b"")
+    text = result.stdout.decode("ascii")  # nothing but ASCII
+    assert text.splitlines()[0] == "Beijing ???? vs Hefei ????"
+    # A wide character becomes two question marks: every line keeps its width in cells.
+    cells = [sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in wide.splitlines()]
+    assert [len(line) for line in text.splitlines()] == cells
+
+
+@pytest.mark.parametrize(
+    ("command", "needle"),
+    [
+        ("pilot list >&-", "standard output is closed"),
+        ("pilot list --json >&-", "standard output is closed"),
+        ("pilot list >/dev/full", "No space left on device"),
+        ("pilot list --json >/dev/full", "No space left on device"),
+        ("pilot show hefei --format csv >/dev/full", "No space left on device"),
+        ("pilot validate --json >/dev/full", "No space left on device"),
+        ("pilot --help >/dev/full", "No space left on device"),
+        ("pilot --version >/dev/full", "No space left on device"),
+        ("pilot >/dev/full", "No space left on device"),
+    ],
+)
+def test_a_closed_or_full_stdout_is_exit_1_with_one_line(warm: None, command: str, needle: str) -> None:
+    result = shell(command)
+    stderr = result.stderr.decode()
+    assert result.returncode == 1, stderr
+    assert stderr == f"pilot: cannot write the output: {needle}\n"
+
+
+def test_no_arguments_into_a_closed_pipe_is_quiet() -> None:
+    # The help into a pipe nobody reads printed a 64-line traceback.
+    process = subprocess.Popen(
+        pilot_process(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PILOT_NO_CACHE": "1"}
+    )
+    assert process.stdout is not None
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stderr) == (0, b"")
+
+
+@pytest.mark.parametrize("stderr", ["2>/dev/full", "2>&-"], ids=["full", "closed"])
+def test_a_failing_stderr_does_not_fail_a_call_that_succeeded(warm: None, tmp_path: Path, stderr: str) -> None:
+    target = tmp_path / "out.toml"
+    exported = shell(f"pilot export -o {target} {stderr}")
+    assert exported.returncode == 0
+    assert target.read_text(encoding="utf-8").startswith("# pilot dataset")
+    # A note ("no city matches") goes to stderr: never to stdout instead, even when stderr is closed.
+    noted = shell(f"pilot list --province Shanxi {stderr}")
+    assert noted.returncode == 0
+    assert b"pilot:" not in noted.stdout
+    listed = shell(f"pilot list --json {stderr}")
+    assert listed.returncode == 0
+    assert json.loads(listed.stdout)[0]["id"] == "beijing"

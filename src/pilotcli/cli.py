@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: Typer would have to eval every
 # string annotation of every command on each call, which costs ~10 ms per run.
 
+import errno
 import os
 import shutil
 import sys
@@ -189,7 +190,7 @@ def _output(fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: b
     selected = tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else ()
     if selected and chosen in (Format.table, Format.markdown):
         raise UsageError("--fields applies to json, jsonl and csv output", hint="add --json or --format csv")
-    tty = sys.stdout.isatty()
+    tty = _stdout_is_a_terminal()
     # no-color.org: a non-empty NO_COLOR turns colour off; FORCE_COLOR=0 does not force it on.
     forced = os.environ.get("FORCE_COLOR", "") not in ("", "0")
     color = (tty or forced) and not no_color and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
@@ -202,31 +203,87 @@ def _output(fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: b
 
 def _emit(view: Any, options: Any) -> None:
     from pilotcli.render import render
-    from pilotcli.view import clean
 
     text = render(view, options)
     if options.format in (Format.table, Format.markdown):
         for note in view.notes:
-            print(f"pilot: {clean(note)}", file=sys.stderr)
-    write_stdout(text)
+            _report(note)
+    write_stdout(text, people=options.format is Format.table)
 
 
-def write_stdout(text: str) -> None:
-    """Write to stdout; a reader that went away (| head) ends the call quietly."""
+class OutputError(PilotError):
+    """Standard output cannot be written: closed, full, or failing."""
+
+
+class _ReaderGone(Exception):
+    """The reader of standard output went away (| head): pilot stops quietly, with success."""
+
+
+def _stdout_is_a_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
+def write_stdout(text: str, *, people: bool = False) -> None:
+    """Write the output and flush it.
+
+    Data (JSON, CSV, TOML, Markdown) is UTF-8 bytes whatever the locale or PYTHONIOENCODING.
+    Text for people (tables) is encoded for the stream; a character it cannot carry shows
+    as '?' (two for a wide one, so that columns stay aligned) or an ASCII look-alike.
+    """
+    stream = sys.stdout
+    if stream is None:  # started with standard output closed (pilot >&-)
+        raise OutputError("cannot write the output: standard output is closed")
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:  # not a file (a test's StringIO): text as it is
+            stream.write(text)
+            stream.flush()
+            return
+        encoding = (stream.encoding or "utf-8") if people else "utf-8"
+        data = text.encode(encoding, errors=_replacement_errors())
+        stream.flush()  # anything written as text before goes first
+        buffer.write(data)
+        buffer.flush()
     except BrokenPipeError:
-        _silence_stdout()
-        raise typer.Exit(int(ExitStatus.OK)) from None
+        raise _ReaderGone from None
+    except (OSError, ValueError) as error:  # ValueError: the stream was closed
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise OutputError(f"cannot write the output: {reason}") from None
 
 
-def _silence_stdout() -> None:
-    # Python flushes stdout again at exit; point it at devnull so that flush is quiet.
+_STAND_INS = {"─": "-", "━": "-", "│": "|", "★": "*", "—": "-", "·": ".", "…": ".", "█": "#", "◇": "o", "●": "o"}
+
+
+def _replacement_errors() -> str:
+    """The name of a codec error handler for text a stream's encoding cannot carry."""
+    import codecs
+
+    def replace(error: UnicodeError) -> tuple[str, int]:
+        import unicodedata
+
+        if not isinstance(error, UnicodeEncodeError):
+            raise error
+        wide = ("W", "F")
+        unencodable = error.object[error.start : error.end]
+        shown = [_STAND_INS.get(c) or ("??" if unicodedata.east_asian_width(c) in wide else "?") for c in unencodable]
+        return "".join(shown), error.end
+
+    name = "pilot-stand-ins"
+    try:
+        codecs.lookup_error(name)
+    except LookupError:
+        codecs.register_error(name, replace)
+    return name
+
+
+def _silence(stream: Any) -> None:
+    """Point a failed standard stream at /dev/null: Python flushes it again at exit, and a
+    failure then would print a traceback-like message and change the exit status."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
         pass
 
 
@@ -235,7 +292,7 @@ def _silence_stdout() -> None:
 
 def _version(value: bool) -> None:
     if value:
-        print(f"pilot {__version__}")
+        write_stdout(f"pilot {__version__}\n")
         raise typer.Exit()
 
 
@@ -453,7 +510,7 @@ def validate_command(
     if json_:
         write_stdout(
             render_json(
-                pretty=sys.stdout.isatty(),
+                pretty=_stdout_is_a_terminal(),
                 data={
                     "path": str(file),
                     "valid": not problems,
@@ -467,7 +524,7 @@ def validate_command(
     else:
         from pilotcli.view import clean
 
-        write_stdout("".join(clean(str(p)) + "\n" for p in problems))
+        write_stdout("".join(clean(str(p)) + "\n" for p in problems), people=True)
         if problems:
             _report(f"{file}: {len(problems)} problem{'s' if len(problems) > 1 else ''}")
         else:
@@ -543,7 +600,7 @@ def schema_command(
     from pilotcli.render.text import render_json
 
     schema = contract.output_schema() if output_format else contract.dataset_schema()
-    write_stdout(render_json(schema, pretty=sys.stdout.isatty()))
+    write_stdout(render_json(schema, pretty=_stdout_is_a_terminal()))
 
 
 # --- Pictures: map and timeline --------------------------------------------------------------
@@ -609,29 +666,58 @@ def timeline_command(
 
 
 def _report(message: str) -> None:
+    """One line for people on stderr. A stderr that is closed or fails is given up quietly:
+    it must not turn a call that succeeded into a failure."""
     from pilotcli.view import clean
 
-    print(f"pilot: {clean(message)}", file=sys.stderr)
+    stream = sys.stderr
+    if stream is None:  # started with stderr closed; print() would write to stdout instead
+        return
+    try:
+        stream.write(f"pilot: {clean(message)}\n")
+        stream.flush()
+    except (OSError, ValueError):
+        _silence(stream)
+
+
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF}
 
 
 def run(argv: list[str]) -> int:
     """Run pilot with these arguments; every error becomes one line on stderr and an exit status."""
     try:
+        return _run(argv)
+    except _ReaderGone:  # (| head) while writing the help
+        _silence(sys.stdout)
+        return int(ExitStatus.OK)
+    except OutputError as error:
+        _silence(sys.stdout)
+        _report(error.message)
+        return int(error.exit_status)
+
+
+def _run(argv: list[str]) -> int:
+    try:
         status = build_app(_named_command(argv))(args=argv, standalone_mode=False, prog_name="pilot")
+    except _ReaderGone:
+        _silence(sys.stdout)
+        return int(ExitStatus.OK)
     except PilotError as error:
+        if isinstance(error, OutputError):
+            _silence(sys.stdout)
         _report(error.message + (f"; {error.hint}" if error.hint else ""))
         return int(error.exit_status)
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)
-    except BrokenPipeError:
-        _silence_stdout()
+    except BrokenPipeError:  # the help or a parser message, written by the option parser
+        _silence(sys.stdout)
         return int(ExitStatus.OK)
     except Exception as error:
         format_message = getattr(error, "format_message", None)
         exit_code = getattr(error, "exit_code", None)
         if callable(format_message) and isinstance(exit_code, int):  # a usage error from the parser
             if type(error).__name__ == "NoArgsIsHelpError":  # plain `pilot`: show the help
-                write_stdout(str(format_message()) + "\n")
+                write_stdout(str(format_message()) + "\n", people=True)
                 return int(ExitStatus.OK)
             context = getattr(error, "ctx", None)
             command = getattr(context, "command_path", "pilot")
@@ -640,6 +726,10 @@ def run(argv: list[str]) -> int:
             return exit_code
         if type(error).__name__ == "Abort":
             return int(ExitStatus.INTERRUPTED)
+        if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:
+            # The option parser could not write the help (pilot's own code turns every
+            # failure of its files into a DataError, so this one is about the output).
+            raise OutputError(f"cannot write the output: {error.strerror or error}") from None
         if os.environ.get("PILOT_DEBUG"):
             raise
         _report(f"internal error: {type(error).__name__}: {error} (a bug; PILOT_DEBUG=1 shows the traceback)")
