@@ -139,6 +139,17 @@ BatchOpt = Annotated[
 ]
 ProvinceOpt = Annotated[list[str] | None, typer.Option("--province", "-p", help="Province name; repeatable.")]
 FtzOpt = Annotated[bool | None, typer.Option("--ftz/--no-ftz", help="Only cities with (or without) a free trade zone.")]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="EXPR",
+        help=(
+            "Keep cities whose values match EXPR, in the JSON's units: 'gdp>2000', 'gfci_rank<=10', "
+            "'region=east', 'vats_pilot', 'not vats_pilot'; repeat for AND. A missing value never matches."
+        ),
+    ),
+]
 SortOpt = Annotated[
     str | None,
     typer.Option(
@@ -166,8 +177,9 @@ def _city_filter(
     batch: list[int] | None,
     province: list[str] | None,
     ftz: bool | None,
+    where: list[str] | None,
 ) -> Any:
-    """The filter that `list`, `export` and `map` share, from their options."""
+    """The filter that `list`, `export`, `map` and `rank` share, from their options."""
     from pilotcli import query
 
     return query.build_filter(
@@ -179,6 +191,7 @@ def _city_filter(
         batches=batch,
         provinces=province,
         ftz=ftz,
+        where=where,
     )
 
 
@@ -331,6 +344,7 @@ def list_command(
     batch: BatchOpt = None,
     province: ProvinceOpt = None,
     ftz: FtzOpt = None,
+    where: WhereOpt = None,
     sort: SortOpt = None,
     desc: DescOpt = False,
     limit: LimitOpt = None,
@@ -348,7 +362,7 @@ def list_command(
 
     options = _output(fmt, json_, fields, bom, no_color)
     catalog = _catalog(ctx)
-    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz)
+    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
     cities = query.list_cities(catalog, city_filter, sort, desc, limit)
     _emit(views.list_view(catalog, cities, query.resolve_field(catalog, sort) if sort else None), options)
 
@@ -549,6 +563,7 @@ def export_command(
     batch: BatchOpt = None,
     province: ProvinceOpt = None,
     ftz: FtzOpt = None,
+    where: WhereOpt = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="toml (a complete dataset), json or csv.")] = (
         ExportFormat.toml
     ),
@@ -570,7 +585,7 @@ def export_command(
     from pilotcli.render.text import render_csv
 
     catalog = _catalog(ctx)
-    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz)
+    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
     cities = query.select(catalog, city_filter)
     if fmt is ExportFormat.toml:
         text = export.to_toml(export.subset(catalog, cities))
@@ -621,6 +636,7 @@ def map_command(
     batch: BatchOpt = None,
     province: ProvinceOpt = None,
     ftz: FtzOpt = None,
+    where: WhereOpt = None,
     by: Annotated[
         MapBy, typer.Option("--by", help="Colour the cities by batch or by NBS region.", case_sensitive=False)
     ] = MapBy.batch,
@@ -638,7 +654,7 @@ def map_command(
 
     options = _output(fmt, json_, fields, bom, no_color)
     catalog = _catalog(ctx)
-    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz)
+    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
     cities = query.list_cities(catalog, city_filter)
     _emit(pictures.map_view(catalog, cities, by.value, options.width), options)
 

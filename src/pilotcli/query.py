@@ -14,6 +14,7 @@ from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
 from pilotcli.names import lookup, suggestions
 from pilotcli.records import City, as_data
+from pilotcli.where import FieldKind, Where, bind
 
 CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -133,6 +134,29 @@ def field_names(catalog: Catalog) -> list[str]:
     return [*PROFILE_FIELDS, *catalog.indicators]
 
 
+_PROFILE_KINDS: dict[str, FieldKind] = {
+    "aliases": "list",
+    "sectors": "list",
+    "provincial_capital": "flag",
+    "separately_planned": "flag",
+    "coastal": "flag",
+    "lat": "number",
+    "lon": "number",
+    "batch": "number",
+    "batch_year": "number",
+    "ftz_since": "number",
+    "joined": "date",
+}
+
+
+def field_kinds(catalog: Catalog) -> dict[str, FieldKind]:
+    """What `--where` can test, by field: yes/no indicators are flags, the others numbers."""
+    kinds: dict[str, FieldKind] = {name: _PROFILE_KINDS.get(name, "text") for name in PROFILE_FIELDS}
+    for key, info in catalog.indicators.items():
+        kinds[key] = "flag" if info.kind == "flag" else "number"
+    return kinds
+
+
 def resolve_field(catalog: Catalog, name: str) -> str:
     """A field name as typed by the user, checked; NotFoundError with the closest names."""
     return lookup("field", name, field_names(catalog), list_all=True)
@@ -243,8 +267,11 @@ class CityFilter(NamedTuple):
     batches: tuple[int, ...] = ()
     provinces: tuple[str, ...] = ()
     ftz: bool | None = None
+    where: Where = Where()
+    """Conditions on the city's values (`--where`), tested on its JSON record by `select`."""
 
     def matches(self, city: City) -> bool:
+        """The conditions on the city's profile (all but `where`, which needs the catalog)."""
         if self.sectors:
             have = {growth.sector for growth in city.sectors}
             wanted = set(self.sectors)
@@ -285,7 +312,10 @@ def province(catalog: Catalog, name: str) -> str:
 
 
 def select(catalog: Catalog, city_filter: CityFilter) -> list[City]:
-    return [city for city in catalog.dataset.cities if city_filter.matches(city)]
+    cities = [city for city in catalog.dataset.cities if city_filter.matches(city)]
+    if city_filter.where:
+        cities = [city for city in cities if city_filter.where.matches(city_record(catalog, city))]
+    return cities
 
 
 def sort_key_value(catalog: Catalog, city: City, key: str) -> Any:
@@ -328,6 +358,7 @@ def build_filter(
     batches: list[int] | None = None,
     provinces: list[str] | None = None,
     ftz: bool | None = None,
+    where: list[str] | None = None,
 ) -> CityFilter:
     """Resolve the names a user typed (aliases, Chinese names, batch years) into a filter."""
     return CityFilter(
@@ -338,6 +369,7 @@ def build_filter(
         batches=tuple(batch_number(catalog, b) for b in batches or ()),
         provinces=tuple(province(catalog, name) for name in provinces or ()),
         ftz=ftz,
+        where=bind(where or (), field_kinds(catalog)),
     )
 
 
