@@ -36,6 +36,7 @@ from pilotcli.query import CityFilter
 from pilotcli.rank import rank
 from pilotcli.records import Dataset
 from pilotcli.validation import validate_file
+from pilotcli.where import Where
 
 # The shipped dataset, read without pilot (and so without touching any cache) at import time:
 # strategies are built when the module is collected, before the fixtures exist.
@@ -500,6 +501,7 @@ def city_filters(real_only: bool = False) -> st.SearchStrategy[CityFilter]:
         batches=_subset_of(BATCH_NUMBERS + ([] if real_only else [99]), 2),
         provinces=st.lists(st.sampled_from(PROVINCES).flatmap(_mixed_case), max_size=2).map(tuple),
         ftz=st.none() | st.booleans(),
+        where=st.just(Where()),  # --where has its own properties (test_where.py)
     )
 
 
