@@ -246,6 +246,9 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @example(argv=["--data", "_" * 130 + "京" * 42, "list"])
 # The same cause in export.write_atomic (Path.is_dir() on the --output path).
 @example(argv=["export", "--output", TmpPath("_" * 256)])
+# A NUL character in a --data path once raised ValueError (an internal error).
+@example(argv=["--data", "\x00", "list"])
+@example(argv=["validate", "\x00"])
 # Huge weights once overflowed the score (see test_ranking_is_a_permutation_best_first).
 @example(argv=["rank", "--weight", "gdp=1e+307", "--json"])
 def test_any_argument_list_ends_in_a_clean_exit(scratch: Path, argv: list[Token]) -> None:

@@ -310,15 +310,12 @@ def _version(value: bool) -> None:
 
 
 def main_options(
+    # A string, not a Path: Typer's Path type stats the file and raises on a name with a NUL
+    # character; pilot itself says why it cannot read a file, with exit 1 (not a usage error).
     data: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--data",
-            envvar="PILOT_DATA",
-            help="Dataset file to use instead of the shipped one.",
-            dir_okay=True,
-            exists=False,
-            readable=False,  # pilot says why it cannot read a file, with exit 1 (not a usage error)
+            "--data", envvar="PILOT_DATA", metavar="FILE", help="Dataset file to use instead of the shipped one."
         ),
     ] = None,
     version: Annotated[
@@ -506,8 +503,8 @@ def regions_command(
 def validate_command(
     ctx: typer.Context,
     path: Annotated[
-        Path | None,
-        typer.Argument(help="Dataset file (default: --data, PILOT_DATA or the shipped one).", readable=False),
+        str | None,
+        typer.Argument(metavar="[FILE]", help="Dataset file (default: --data, PILOT_DATA or the shipped one)."),
     ] = None,
     json_: JsonOpt = False,
 ) -> None:

@@ -195,7 +195,7 @@ def load(path: Path | str | None = None) -> Catalog:
     file = Path(path) if path is not None else shipped_dataset_path()
     try:
         key = file.resolve() if file.exists() else file
-    except OSError:  # e.g. a name too long for the file system: read_bytes says so
+    except (OSError, ValueError):  # a name too long, or with a NUL character: read_bytes says so
         key = file
     if key not in _loaded:
         _loaded[key] = Catalog(read_dataset(file), str(path) if path is not None else "cities.toml (shipped)")

@@ -65,6 +65,8 @@ def read_bytes(path: Path) -> bytes:
     def refuse(message: str, hint: str | None = None) -> DataError:
         return DataError([Problem(shown, message)], hint=hint)
 
+    if "\x00" in shown:  # no file system can name it (os.stat raises ValueError)
+        raise DataError([Problem(repr(shown), "a file name cannot contain a NUL character")])
     try:
         kind = file_kind(os.stat(path).st_mode)
         if kind is not None:
