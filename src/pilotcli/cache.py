@@ -30,7 +30,7 @@ Any other failure to read or write the cache is ignored: it only costs speed.
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import importlib
 import marshal
 import os
 import stat
@@ -38,7 +38,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pilotcli import __version__
 
@@ -55,6 +55,22 @@ _SUFFIX = ".marshal"
 notice: Callable[[str], None] | None = None
 """Told, once per process, why a cache folder is not used (the command line says it on stderr)."""
 _noticed: set[str] = set()
+
+
+def _builtin_sha256() -> Callable[[bytes], Any]:
+    """SHA-256 from Python's own module: importing hashlib loads OpenSSL, which costs about
+    5% of a warm call (bench/README.md); hashing a dataset file takes well under a millisecond
+    either way."""
+    for name in ("_sha2", "_sha256"):  # Python 3.12 and later, 3.11
+        with contextlib.suppress(ImportError):
+            function: Callable[[bytes], Any] = importlib.import_module(name).sha256
+            return function
+    from hashlib import sha256 as openssl_sha256
+
+    return openssl_sha256
+
+
+sha256 = _builtin_sha256()
 
 
 def directory() -> Path | None:
@@ -85,7 +101,7 @@ def code_stamp() -> str:
     if _stamp is None:
         parts = [__version__, sys.implementation.cache_tag or "", str(marshal.version)]
         parts += sorted(_module_stamps(Path(__file__).parent, ""))
-        _stamp = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+        _stamp = sha256("|".join(parts).encode()).hexdigest()[:16]
     return _stamp
 
 
@@ -106,7 +122,7 @@ def _module_stamps(folder: Path, prefix: str) -> list[str]:
 
 def entry_name(data: bytes) -> str:
     """The file name of the entry for a dataset file with exactly these bytes."""
-    return f"{code_stamp()}-{hashlib.sha256(data).hexdigest()}{_SUFFIX}"
+    return f"{code_stamp()}-{sha256(data).hexdigest()}{_SUFFIX}"
 
 
 def _say_once(message: str) -> None:
@@ -165,7 +181,7 @@ def get(data: bytes) -> records.Dataset | None:
             return None
         digest, payload = stored[:_DIGEST_SIZE], stored[_DIGEST_SIZE:]
         # A damaged entry must never reach marshal (which trusts its input) or the commands.
-        if hashlib.sha256(payload).digest() != digest:
+        if sha256(payload).digest() != digest:
             return None
         from pilotcli.records import from_plain
 
@@ -210,7 +226,7 @@ def put(data: bytes, dataset: models.Dataset | records.Dataset) -> None:
         try:
             os.fchmod(handle, 0o600)  # whatever the umask
             payload = marshal.dumps(to_plain(dataset))
-            view = memoryview(hashlib.sha256(payload).digest() + payload)
+            view = memoryview(sha256(payload).digest() + payload)
             while view:
                 view = view[os.write(handle, view) :]
         finally:
