@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -242,8 +243,9 @@ def test_compare_more_cities_has_no_difference_column() -> None:
 # --- rank --------------------------------------------------------------------------------
 
 
-def independent_scores(catalog: Catalog, weights: dict[str, float]) -> dict[str, float]:
-    """A second, plain implementation of the documented scoring, to check the first."""
+def independent_points(catalog: Catalog, weights: dict[str, float]) -> dict[str, dict[str, float]]:
+    """A second, plain implementation of the documented scaling: points per city per indicator
+    it has data for ("not ranked" is data: 0 points)."""
     from pilotcli.query import figure
 
     points: dict[str, dict[str, float]] = {city: {} for city in catalog.cities}
@@ -254,6 +256,8 @@ def independent_scores(catalog: Catalog, weights: dict[str, float]) -> dict[str,
             value = figure(catalog, city, name)
             if value is not None and value.value is not None:
                 values[city.id] = float(value.value)
+            elif value is not None and value.listed is False:
+                points[city.id][name] = 0.0
         for city_id, number in values.items():
             if info.kind == "flag":
                 points[city_id][name] = 100.0 * number
@@ -265,8 +269,21 @@ def independent_scores(catalog: Catalog, weights: dict[str, float]) -> dict[str,
                 points[city_id][name] = 100 * (high - number) / (high - low)
             else:
                 points[city_id][name] = 100 * (number - low) / (high - low)
+    return points
+
+
+def independent_ranking(catalog: Catalog, weights: dict[str, float], zero: bool = False) -> list[tuple[str, float]]:
+    """(city, score) in the documented order: coverage >= 0.5 by score, then the rest by coverage."""
     total = sum(weights.values())
-    return {city: sum(weights[n] * p.get(n, 0.0) for n in weights) / total for city, p in points.items()}
+    entries = []
+    for city, p in independent_points(catalog, weights).items():
+        covered = sum(weights[n] for n in p)
+        denominator = total if zero else covered
+        score = sum(weights[n] * p[n] for n in p) / denominator if covered else 0.0
+        entries.append((city, score, covered / total))
+    ranked = sorted((e for e in entries if e[2] >= 0.5), key=lambda e: (-round(e[1], 2), e[0]))
+    short = sorted((e for e in entries if e[2] < 0.5), key=lambda e: (-e[2], e[0]))
+    return [(city, score) for city, score, _ in ranked + short]
 
 
 def test_default_finance_ranking_order(catalog: Catalog) -> None:
@@ -274,14 +291,105 @@ def test_default_finance_ranking_order(catalog: Catalog) -> None:
     assert result.exit_code == 0, result.stderr
     ranking = result.json()
     weights = dict(catalog.sectors["finance"].weights)
-    expected = independent_scores(catalog, weights)
-    expected_order = sorted(expected, key=lambda city: (-round(expected[city], 2), city))
-    assert ids(ranking) == expected_order
-    assert [r["rank"] for r in ranking] == list(range(1, 21))
-    for entry in ranking:
-        assert entry["score"] == pytest.approx(expected[entry["id"]], abs=0.01)
+    expected = independent_ranking(catalog, weights)
+    assert ids(ranking) == [city for city, _ in expected]
+    for entry, (_, score) in zip(ranking, expected, strict=True):
+        assert entry["score"] == pytest.approx(score, abs=0.01)
+    ranked = [r for r in ranking if r["rank"] is not None]
+    assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
+    assert all(r["coverage"] >= 0.5 for r in ranked)
+    assert all(r["coverage"] < 0.5 for r in ranking[len(ranked) :])
     # The GFCI 38 leaders among the pilot cities (Shanghai 8, Shenzhen 9, Beijing 22) lead.
     assert ids(ranking)[:3] == ["shanghai", "shenzhen", "beijing"]
+
+
+def test_missing_zero_is_still_an_option(catalog: Catalog) -> None:
+    weights = dict(catalog.sectors["finance"].weights)
+    ranking = run_cli("rank", "--sector", "finance", "--missing", "zero", "--min-coverage", "0", "--json").json()
+    expected = independent_ranking(catalog, weights, zero=True)
+    expected.sort(key=lambda e: (-round(e[1], 2), e[0]))
+    assert ids(ranking) == [city for city, _ in expected]
+    assert [r["rank"] for r in ranking] == list(range(1, 21))  # every city has some finance data
+
+
+def test_missing_data_no_longer_decides_the_order() -> None:
+    # The complaint of issue 13: Shanghai fell from 95.8 to 63.9 because its services share is
+    # missing, and Hainan came last with 0.0 because all three of its figures are missing.
+    default = run_cli("rank", "--json").json()
+    shanghai = next(r for r in default if r["id"] == "shanghai")
+    assert (shanghai["rank"], shanghai["score"], shanghai["coverage"]) == (2, 95.84, 0.6667)
+    hainan = default[-1]
+    assert (hainan["id"], hainan["rank"], hainan["score"], hainan["coverage"]) == ("hainan", None, None, 0.0)
+    zero = run_cli("rank", "--missing", "zero", "--json").json()
+    assert next(r for r in zero if r["id"] == "shanghai")["score"] == 63.89
+
+
+def test_not_enough_data_is_listed_after_the_ranked_cities() -> None:
+    table = run_cli("rank").stdout
+    lines = table.splitlines()
+    fuzhou = next(i for i, line in enumerate(lines) if "Fuzhou" in line)
+    shenyang = next(i for i, line in enumerate(lines) if "Shenyang" in line)
+    assert shenyang < fuzhou
+    assert "not enough data" in lines[fuzhou]
+    assert "33%" in lines[fuzhou]
+    assert "not enough data to rank: Fuzhou (33%), Hainan (0%)" in " ".join(table.split())
+    everyone = run_cli("rank", "--min-coverage", "0.3", "--json").json()
+    assert isinstance(next(r for r in everyone if r["id"] == "fuzhou")["rank"], int)
+    assert run_cli("rank", "--min-coverage", "1.5").exit_code == 2
+
+
+@pytest.mark.parametrize("width", ["40", "60", "80", "100", "160"])
+def test_rank_table_shows_coverage_at_any_width(width: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    calls = [["rank"], ["rank", "--sector", "finance"]]
+    if int(width) >= 60:  # narrower, --explain's columns of points must cut words
+        calls += [["rank", "--explain"], ["rank", "--sector", "finance", "--explain"]]
+    for args in calls:
+        table = run_cli(*args).stdout
+        header = next(line for line in table.splitlines() if line.lstrip().startswith("#"))
+        assert " data" in header, (args, table)
+        body = table.split("score 0-100")[0]
+        assert len(re.findall(r"\b\d{1,3}%", body)) == 20, (args, table)  # one coverage per city
+
+
+def test_rank_takes_the_list_filters() -> None:
+    coastal = run_cli("list", "--coastal", "--batch", "2025", "--json").json()
+    ranking = run_cli("rank", "--sector", "healthcare", "--coastal", "--batch", "2025", "--json").json()
+    assert sorted(ids(ranking)) == sorted(ids(coastal))
+    assert sorted(ids(run_cli("rank", "--in-sector", "telecom", "--json").json())) == [
+        "beijing",
+        "hainan",
+        "shanghai",
+        "shenzhen",
+    ]
+    west = run_cli("rank", "--region", "west", "--province", "Sichuan", "--json").json()
+    assert ids(west) == ["chengdu"]
+    assert ids(run_cli("rank", "--no-ftz", "--json").json()) == ids(run_cli("list", "--no-ftz", "--json").json())
+    title = run_cli("rank", "--sector", "finance", "--coastal", "--batch", "2025", "--where", "gdp>1000").stdout
+    assert title.splitlines()[0] == "Ranking: finance preset · coastal · batch 4 (2025) · where gdp>1000"
+
+
+def test_scaling_runs_over_the_cities_ranked() -> None:
+    # Among the three 2021 cities with a GDP, the largest scores 100 and the smallest 0.
+    ranking = run_cli(
+        "rank",
+        "--weight",
+        "gdp=1",
+        "--weight",
+        "gdp_per_capita=0",
+        "--weight",
+        "services_share=0",
+        "--batch",
+        "2021",
+        "--json",
+    ).json()
+    points = {r["id"]: r["contributions"]["gdp"]["points"] for r in ranking}
+    assert points == {
+        "shanghai": 100.0,
+        "chongqing": pytest.approx(100 * (3219.315 - 1802.4) / (5392.671 - 1802.4), abs=0.01),
+        "tianjin": 0.0,
+        "hainan": None,
+    }
 
 
 def test_rank_weights_override_and_missing_values_are_flagged() -> None:
@@ -290,10 +398,9 @@ def test_rank_weights_override_and_missing_values_are_flagged() -> None:
     assert ids(ranking)[:3] == ["shanghai", "beijing", "shenzhen"]
     hainan = next(r for r in ranking if r["id"] == "hainan")
     assert hainan["missing"] == ["gdp"]
-    assert hainan["score"] == 0
+    assert hainan["score"] is None
+    assert hainan["rank"] is None
     assert hainan["contributions"]["gdp"]["points"] is None
-    skip = run_cli("rank", "--weight", "gdp_per_capita=0", "--missing", "skip", "--json").json()
-    assert next(r for r in skip if r["id"] == "hainan")["score"] == 0  # nothing known at all
 
 
 def test_rank_weight_zero_drops_an_indicator(catalog: Catalog) -> None:
@@ -467,7 +574,7 @@ def test_weight_adds_to_the_default_preset() -> None:
 
 def test_rank_footnote_counts_every_city_scored_not_the_ones_shown() -> None:
     table = run_cli("rank", "--sector", "finance", "--limit", "5").stdout
-    assert "over the 20 cities scored" in table
+    assert "over the 20 cities chosen" in table
 
 
 def test_names_typed_in_another_case() -> None:

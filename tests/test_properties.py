@@ -477,13 +477,77 @@ def test_ranking_is_a_permutation_best_first(catalog: Catalog, cities: list[str]
     for policy in ("zero", "skip"):
         ranked = rank(catalog, [catalog.cities[i] for i in cities], weights, policy)
         assert sorted(entry.city.id for entry in ranked) == sorted(cities)
-        assert [entry.position for entry in ranked] == list(range(1, len(cities) + 1))
-        scores = [entry.score for entry in ranked]
-        assert all(math.isfinite(score) and 0.0 <= score <= 100.0 for score in scores), scores
-        for before, after in itertools.pairwise(ranked):
+        positions = [entry.position for entry in ranked if entry.position is not None]
+        assert positions == list(range(1, len(positions) + 1))
+        assert all(entry.position is None for entry in ranked[len(positions) :])  # the unranked come last
+        scores = [entry.score for entry in ranked[: len(positions)]]
+        assert all(s is not None and math.isfinite(s) and 0.0 <= s <= 100.0 for s in scores), scores
+        for before, after in itertools.pairwise(ranked[: len(positions)]):
+            assert before.score is not None
+            assert after.score is not None
             assert before.score >= after.score, scores
             if before.score == after.score:
                 assert before.city.id < after.city.id
+        assert all(0.0 <= entry.coverage <= 1.0 for entry in ranked)
+        assert all(entry.coverage >= 0.5 for entry in ranked[: len(positions)])
+
+
+@QUICK
+@given(
+    cities=st.lists(st.sampled_from(CITY_IDS), min_size=2, unique=True),
+    weights=st.dictionaries(st.sampled_from(INDICATOR_IDS), POSITIVE_WEIGHTS, min_size=2),
+)
+def test_a_city_position_never_depends_on_a_value_it_lacks(
+    catalog: Catalog, cities: list[str], weights: dict[str, float]
+) -> None:
+    """Under the default policy a city's score is the same whether or not an indicator it has no
+    data for is in the weights; so among the cities that lack it, the order does not change."""
+    chosen = [catalog.cities[i] for i in cities]
+    full = {entry.city.id: entry for entry in rank(catalog, chosen, weights, min_coverage=0.0)}
+    for name in weights:
+        lacking = [i for i in cities if full[i].score is not None and name in full[i].missing]
+        if not lacking:
+            continue
+        fewer = {
+            entry.city.id: entry
+            for entry in rank(catalog, chosen, {k: w for k, w in weights.items() if k != name}, min_coverage=0.0)
+        }
+        for city_id in lacking:
+            assert fewer[city_id].score == pytest.approx(full[city_id].score, abs=0.011), (city_id, name)
+        for a, b in itertools.combinations(lacking, 2):
+            score_a, score_b = full[a].score or 0.0, full[b].score or 0.0
+            if abs(score_a - score_b) > 0.05:  # clearly apart (scores are rounded to 0.01)
+                before = (full[a].position or 0) < (full[b].position or 0)
+                assert before == ((fewer[a].position or 0) < (fewer[b].position or 0)), (a, b, name)
+
+
+def _full_city(catalog: Catalog) -> Any:
+    """A made-up city with a figure for every stored indicator (taken from cities that have one)."""
+    from pilotcli.records import replace as replace_record
+
+    figures = {}
+    for city in catalog.dataset.cities:
+        for key, stored in city.figures.items():
+            if stored.value is not None and key not in figures:
+                figures[key] = stored
+    return replace_record(catalog.cities["beijing"], id="zz-full", name="Full", name_zh="全", figures=figures)
+
+
+@QUICK
+@given(
+    cities=st.lists(st.sampled_from(CITY_IDS), min_size=1, unique=True),
+    weights=st.dictionaries(st.sampled_from(INDICATOR_IDS), POSITIVE_WEIGHTS, min_size=1),
+    policy=st.sampled_from(["skip", "zero"]),
+)
+def test_adding_a_city_with_full_data_never_lowers_another_coverage(
+    catalog: Catalog, cities: list[str], weights: dict[str, float], policy: str
+) -> None:
+    chosen = [catalog.cities[i] for i in cities]
+    before = {entry.city.id: entry.coverage for entry in rank(catalog, chosen, weights, policy)}  # type: ignore[arg-type]
+    after = {entry.city.id: entry.coverage for entry in rank(catalog, [*chosen, _full_city(catalog)], weights, policy)}  # type: ignore[arg-type]
+    assert after.pop("zz-full") == 1.0
+    for city_id, coverage in before.items():
+        assert after[city_id] >= coverage
 
 
 # --- 4. Filters never add rows --------------------------------------------------------------

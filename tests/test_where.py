@@ -246,7 +246,7 @@ def test_missing_values_match_neither_side() -> None:
     assert "shanghai" not in over + under  # its services share is missing
 
 
-@pytest.mark.parametrize("command", ["list", "map"])
+@pytest.mark.parametrize("command", ["list", "rank", "map"])
 def test_where_on_every_command(command: str) -> None:
     assert sorted(ids(command, "--where", "vats_pilot")) == ["beijing", "hainan", "shanghai", "shenzhen"]
 

@@ -431,8 +431,37 @@ def rank_command(
         ),
     ] = None,
     missing: Annotated[
-        MissingChoice, typer.Option("--missing", help="A missing value scores 0 (zero) or is left out (skip).")
-    ] = MissingChoice.zero,
+        MissingChoice,
+        typer.Option(
+            "--missing", help="skip: score a city on the indicators it has (default); zero: a missing value scores 0."
+        ),
+    ] = MissingChoice.skip,
+    min_coverage: Annotated[
+        float,
+        typer.Option(
+            "--min-coverage",
+            min=0.0,
+            max=1.0,
+            metavar="SHARE",
+            help="Rank only cities with data for at least this share of the weight (0-1); the others are listed "
+            "after them as 'not enough data'.",
+        ),
+    ] = 0.5,
+    in_sector: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--in-sector",
+            metavar="SECTOR",
+            help="Keep only cities with this growth sector (any of several); --sector chooses the preset.",
+            autocompletion=complete_sector,
+        ),
+    ] = None,
+    region: RegionOpt = None,
+    coastal: CoastalOpt = None,
+    batch: BatchOpt = None,
+    province: ProvinceOpt = None,
+    ftz: FtzOpt = None,
+    where: WhereOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show every indicator's points per city.")] = False,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
@@ -441,19 +470,32 @@ def rank_command(
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
 ) -> None:
-    """Rank the cities by a transparent weighted score (0-100).
+    """Rank the cities chosen by the filters by a transparent weighted score (0-100).
 
-    Example: pilot rank --sector finance --weight gdp=2 --explain
+    Each indicator of the preset (--sector, else gdp, gdp_per_capita and services_share) is scaled
+    0-100 over the cities chosen: best 100, worst 0, ranks inverted, yes/no 100 or 0; "not ranked"
+    (listed = false) scores 0. A city's coverage is the share of the weight backed by its data. By
+    default a city is scored on the indicators it has (weighted mean of their points); a city with
+    coverage under --min-coverage (0.5) is not ranked and is listed after the others as "not enough
+    data" (rank null in JSON). --missing zero scores a missing value 0 instead. Ties by city id.
+
+    Example: pilot rank --sector finance --coastal --where 'gdp>1000' --explain
     """
-    from pilotcli import rank, views
+    from pilotcli import query, rank, views
 
     options = _output(fmt, json_, fields, bom, no_color)
     catalog = _catalog(ctx)
     sector_id = catalog.sector(sector).id if sector is not None else None
     weights = rank.weights_for(catalog, sector_id, rank.parse_weights(weight or []))
-    ranked = rank.rank(catalog, list(catalog.dataset.cities), weights, missing.value)
+    city_filter = _city_filter(catalog, in_sector, False, region, coastal, batch, province, ftz, where)
+    ranked = rank.rank(catalog, query.select(catalog, city_filter), weights, missing.value, min_coverage)
     shown = ranked if limit is None else ranked[:limit]
-    _emit(views.rank_view(catalog, shown, weights, explain, missing.value, len(ranked)), options)
+    preset = f"{sector_id} preset" if sector_id else "default preset"
+    title = " · ".join(
+        [f"Ranking: {preset}" + (" (weights changed)" if weight else ""), *query.describe(catalog, city_filter)]
+    )
+    setup = views.RankSetup(weights, missing.value, min_coverage, title)
+    _emit(views.rank_view(catalog, shown, ranked, setup, explain), options)
 
 
 @command("sectors")

@@ -107,11 +107,16 @@ class ContributionOut(Out):
 class RankOut(Out):
     """One entry of `pilot rank --json`."""
 
-    rank: int
+    rank: int | None = Field(description="1, 2, ...; null when the city has too little data to rank (coverage).")
     id: str
     name: str
     name_zh: str
-    score: float
+    score: float | None = Field(description="0-100 on the data the city has; null when it has none.")
+    coverage: float = Field(
+        ge=0,
+        le=1,
+        description="Share of the total weight backed by the city's data (0-1); under --min-coverage: rank null.",
+    )
     missing: list[str]
     contributions: dict[str, ContributionOut]
 

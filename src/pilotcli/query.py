@@ -345,6 +345,27 @@ def sort_cities(catalog: Catalog, cities: list[City], key: str, descending: bool
     return [c for _, c in known] + sorted(missing, key=lambda c: c.id)
 
 
+def describe(catalog: Catalog, city_filter: CityFilter) -> list[str]:
+    """The filter in words, for titles: ["coastal", "batch 4 (2025)", "where gdp>2000"]."""
+    parts: list[str] = []
+    if city_filter.sectors:
+        joiner = " and " if city_filter.all_sectors else " or "
+        parts.append("in " + joiner.join(city_filter.sectors))
+    if city_filter.regions:
+        parts.append(", ".join(catalog.regions[r].name if r in catalog.regions else r for r in city_filter.regions))
+    if city_filter.coastal is not None:
+        parts.append("coastal" if city_filter.coastal else "inland")
+    if city_filter.batches:
+        years = {b.number: b.date.year for b in catalog.dataset.program.batches}
+        parts.append("batch " + ", ".join(f"{n} ({years[n]})" if n in years else str(n) for n in city_filter.batches))
+    if city_filter.provinces:
+        parts.append(", ".join(city_filter.provinces))
+    if city_filter.ftz is not None:
+        parts.append("with a free trade zone" if city_filter.ftz else "without a free trade zone")
+    parts += [f"where {expression}" for expression in city_filter.where.expressions]
+    return parts
+
+
 # --- From command-line words to a query ------------------------------------------------
 
 

@@ -1,16 +1,19 @@
-"""A transparent weighted score over the cities ranked.
+"""A transparent weighted score over the cities chosen.
 
-Normalisation (documented in the README):
-- each indicator is scaled to 0-100 over the cities being ranked with min-max:
-  the best value scores 100, the worst 0; for ranks (lower is better) the scale
-  is inverted; yes/no indicators score 100 for yes and 0 for no; where every
+The rule (documented in `pilot rank --help` and docs/commands.md):
+- each indicator is scaled to 0-100 over the cities chosen (after the filters) with
+  min-max: the best value scores 100, the worst 0; for ranks (lower is better) the
+  scale is inverted; yes/no indicators score 100 for yes and 0 for no; where every
   city with a value has the same value, they all score 100;
-- the score is the weighted mean of the indicator points, 0-100;
-- a rank the area is known not to hold ("not in GFCI 38", `listed = false`)
-  scores 0, like the worst rank: it is not missing;
-- a missing value scores 0 (policy "zero", the default: an unknown is not
-  rewarded) or is left out of that city's mean (policy "skip"); either way it
-  is flagged in the output;
+- a rank the area is known not to hold ("not in GFCI 38", `listed = false`) scores
+  0, like the worst rank: it is data, not missing;
+- a city's coverage is the share of the total weight backed by its data;
+- policy "skip" (the default): a city is scored on the indicators it has, as the
+  weighted mean of their points; what it lacks neither helps nor hurts it;
+  policy "zero": a missing value scores 0 (an unknown is not rewarded);
+- a city whose coverage is below `min_coverage` (0.5 by default) is not ranked: it
+  is listed after the ranked cities as "not enough data". The threshold never
+  changes a score, since scaling runs over every city chosen;
 - equal scores are ordered by city id.
 """
 
@@ -41,9 +44,13 @@ class Contribution(NamedTuple):
 
 
 class Ranked(NamedTuple):
-    position: int
+    position: int | None
+    """1, 2, ... for ranked cities; None for a city with too little data to rank."""
     city: City
-    score: float
+    score: float | None
+    """0-100; None when no indicator has data (coverage 0)."""
+    coverage: float
+    """0-1: the share of the total weight backed by the city's data."""
     contributions: list[Contribution]
 
     @property
@@ -106,10 +113,18 @@ def scale_points(info: IndicatorInfo, values: list[Value | None]) -> list[float 
     return points
 
 
+DEFAULT_MIN_COVERAGE = 0.5
+
+
 def rank(
-    catalog: Catalog, cities: list[City], weights: dict[str, float], missing: MissingPolicy = "zero"
+    catalog: Catalog,
+    cities: list[City],
+    weights: dict[str, float],
+    missing: MissingPolicy = "skip",
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
 ) -> list[Ranked]:
-    """Score and order the cities; a permutation of `cities`, best first, ties by id."""
+    """Score and order the cities: a permutation of `cities`, the ranked ones best first
+    (ties by id), then those below `min_coverage` (most data first, then by id)."""
     infos = [catalog.indicator(name) for name in weights]
     # Scores depend only on the ratios of the weights: scaling them to at most 1 keeps
     # the arithmetic finite whatever weights a user gives.
@@ -119,24 +134,44 @@ def rank(
     for info in infos:
         values = [figure(catalog, city, info.id) for city in cities]
         columns.append((info, values, scale_points(info, values)))
-    scored: list[tuple[float, City, list[Contribution]]] = []
+    entries: list[tuple[float | None, float, City, list[Contribution]]] = []
     for row, city in enumerate(cities):
-        cells = [(info, values[row], points[row], scaled[info.id]) for info, values, points in columns]
-        counted = [c for c in cells if c[2] is not None or missing == "zero"]
-        total_weight = sum(weight for *_, weight in counted)
-        contributions = [
-            Contribution(
-                indicator=info,
-                value=value,
-                points=None if points is None else round(points, 2),
-                weight=weights[info.id],
-                share=round(weight * (points or 0.0) / total_weight, 2) if total_weight else 0.0,
-            )
-            for info, value, points, weight in cells
+        cells = [
+            (info, values[row], points[row], scaled[info.id], weights[info.id]) for info, values, points in columns
         ]
-        score = (
-            sum(weight * (points or 0.0) for _, _, points, weight in counted) / total_weight if total_weight else 0.0
-        )
-        scored.append((round(score, 2), city, contributions))
-    scored.sort(key=lambda item: (-item[0], item[1].id))
-    return [Ranked(position, city, score, parts) for position, (score, city, parts) in enumerate(scored, start=1)]
+        entries.append((*_score(cells, missing), city, [_contribution(cell, cells, missing) for cell in cells]))
+    # A tiny tolerance: 1/3 + 1/6 must count as the 0.5 it is.
+    enough = [e for e in entries if e[1] >= min_coverage - 1e-9 and e[0] is not None]
+    short = [e for e in entries if not (e[1] >= min_coverage - 1e-9 and e[0] is not None)]
+    enough.sort(key=lambda e: (-(e[0] or 0.0), e[2].id))
+    short.sort(key=lambda e: (-e[1], e[2].id))
+    ranked = [Ranked(n, city, score, coverage, parts) for n, (score, coverage, city, parts) in enumerate(enough, 1)]
+    return ranked + [Ranked(None, city, score, coverage, parts) for score, coverage, city, parts in short]
+
+
+Cell = tuple[IndicatorInfo, Value | None, float | None, float, float]
+"""An indicator for one city: info, value, points (None: missing), scaled weight, weight as given."""
+
+
+def _score(cells: list[Cell], missing: MissingPolicy) -> tuple[float | None, float]:
+    """(score, coverage) of one city."""
+    total = sum(cell[3] for cell in cells)
+    covered = sum(cell[3] for cell in cells if cell[2] is not None)
+    coverage = covered / total if total else 0.0
+    counted = [cell for cell in cells if cell[2] is not None or missing == "zero"]
+    weight = sum(cell[3] for cell in counted)
+    if not covered or not weight:
+        return None, round(coverage, 4)
+    return round(sum(cell[3] * (cell[2] or 0.0) for cell in counted) / weight, 2), round(coverage, 4)
+
+
+def _contribution(cell: Cell, cells: list[Cell], missing: MissingPolicy) -> Contribution:
+    info, value, points, weight, given = cell
+    total = sum(c[3] for c in cells if c[2] is not None or missing == "zero")
+    return Contribution(
+        indicator=info,
+        value=value,
+        points=None if points is None else round(points, 2),
+        weight=given,
+        share=round(weight * (points or 0.0) / total, 2) if total else 0.0,
+    )

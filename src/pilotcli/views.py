@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.query import (
@@ -369,6 +369,7 @@ def rank_records(ranked: list[Ranked]) -> list[dict[str, Any]]:
             "name": r.city.name,
             "name_zh": r.city.name_zh,
             "score": r.score,
+            "coverage": r.coverage,
             "missing": r.missing,
             "contributions": {
                 c.indicator.id: {
@@ -385,70 +386,113 @@ def rank_records(ranked: list[Ranked]) -> list[dict[str, Any]]:
     ]
 
 
-def rank_view(
-    catalog: Catalog, ranked: list[Ranked], weights: dict[str, float], explain: bool, policy: str, ranked_over: int
-) -> View:
-    """`ranked` may be the first entries only (--limit); `ranked_over` is how many cities were scored."""
-    records = rank_records(ranked)
-    weights_text = ", ".join(f"{name}×{weight:g}" for name, weight in weights.items())
-    footnotes = [
-        f"score 0-100: weighted mean of min-max points over the {ranked_over} cities scored ({weights_text})",
-        "missing values " + ("score 0" if policy == "zero" else "are left out of the mean") + " and are listed",
+NOT_ENOUGH_DATA = "not enough data"
+
+
+class RankSetup(NamedTuple):
+    """How a ranking was asked for: what its title and footnotes say."""
+
+    weights: dict[str, float]
+    policy: str
+    min_coverage: float
+    title: str
+    """e.g. "Ranking: finance preset · coastal · where gdp>2000"."""
+
+
+def rank_footnotes(setup: RankSetup, everything: list[Ranked]) -> list[str]:
+    weights_text = ", ".join(f"{name}×{weight:g}" for name, weight in setup.weights.items())
+    rule = (
+        "a city is scored on the indicators it has"
+        if setup.policy == "skip"
+        else "a missing value scores 0 (--missing zero)"
+    )
+    notes = [
+        f"score 0-100: weighted mean of min-max points over the {len(everything)} cities chosen ({weights_text})",
+        f"{rule}; data: share of the weight backed by data; under {setup.min_coverage:.0%}: not ranked",
     ]
-    if explain:
-        infos = [catalog.indicators[name] for name in weights]
-        columns = [
-            Column("#", justify="right", no_wrap=True),
-            Column("city", no_wrap=True),
-            Column("score", justify="right", no_wrap=True),
-        ]
-        columns += [
-            Column(
-                f"{info.id} ×{weights[info.id]:g}",
-                justify="right",
-                short=f"{short_label(info.id)} ×{weights[info.id]:g}",
-            )
-            for info in infos
-        ]
-        rows = []
-        for r in ranked:
-            cells = [Cell(str(r.position)), Cell(clean(r.city.name)), Cell(f"{r.score:.1f}")]
-            for c in r.contributions:
-                if c.points is None:
-                    cells.append(Cell(f"{MISSING} → {'0' if policy == 'zero' else 'skip'}", "missing"))
-                else:
-                    cells.append(Cell(f"{value_text(c.value, c.indicator)} → {c.points:.0f} (+{c.share:.1f})"))
-            rows.append(cells)
-        footnotes.insert(1, "each cell: value → points (+ what it adds to the score)")
-        table = Table(columns, rows, title="Ranking, every indicator", footnotes=footnotes)
-    else:
-        columns = [
-            Column("#", justify="right", no_wrap=True),
-            Column("city", no_wrap=True),
-            Column("中文", no_wrap=True, drop=2),
-            Column("score", min_width=10, no_wrap=True),
-            Column("top contributions", drop=1),
-            Column("missing"),
-        ]
-        rows = []
-        for r in ranked:
-            top = sorted((c for c in r.contributions if c.share > 0), key=lambda c: (-c.share, c.indicator.id))[:3]
-            rows.append(
-                [
-                    Cell(str(r.position)),
-                    Cell(clean(r.city.name)),
-                    Cell(clean(r.city.name_zh)),
-                    Cell(f"{r.score:5.1f}", bar=r.score),
-                    Cell(", ".join(f"{c.indicator.id} +{c.share:.1f}" for c in top) or MISSING),
-                    Cell(", ".join(r.missing), "missing") if r.missing else Cell(""),
-                ]
-            )
-        table = Table(columns, rows, title="Ranking", footnotes=footnotes)
-    notes = [] if ranked else ["no city to rank"]
-    return View(records, [table] if ranked else [], notes, list(records[0]) if records else _RANK_FIELDS)
+    short = [r for r in everything if r.position is None]
+    if short:
+        names = ", ".join(f"{r.city.name} ({r.coverage:.0%})" for r in short)
+        notes.append(f"{NOT_ENOUGH_DATA} to rank: {names}")
+    return notes
 
 
-_RANK_FIELDS = ["rank", "id", "name", "name_zh", "score", "missing", "contributions"]
+def _position_text(r: Ranked) -> str:
+    return MISSING if r.position is None else str(r.position)
+
+
+def _coverage_cell(r: Ranked) -> Cell:
+    return Cell(f"{r.coverage:.0%}", None if r.coverage >= 1 else "missing")
+
+
+def rank_view(catalog: Catalog, shown: list[Ranked], everything: list[Ranked], setup: RankSetup, explain: bool) -> View:
+    """`shown` may be the first entries only (--limit); `everything` is every city chosen."""
+    records = rank_records(shown)
+    footnotes = rank_footnotes(setup, everything)
+    table = _explain_table(catalog, shown, setup) if explain else _rank_table(shown, setup)
+    table = table._replace(footnotes=[*table.footnotes, *footnotes])
+    notes = [] if shown else ["no city to rank"]
+    return View(records, [table] if shown else [], notes, list(records[0]) if records else _RANK_FIELDS)
+
+
+def _explain_table(catalog: Catalog, ranked: list[Ranked], setup: RankSetup) -> Table:
+    weights = setup.weights
+    columns = [
+        Column("#", justify="right", no_wrap=True),
+        Column("city", no_wrap=True),
+        Column("score", justify="right", no_wrap=True),
+        Column("data", justify="right", no_wrap=True),
+    ]
+    columns += [
+        Column(f"{name} ×{weight:g}", justify="right", short=f"{short_label(name)} ×{weight:g}")
+        for name, weight in weights.items()
+    ]
+    rows = []
+    for r in ranked:
+        score = MISSING if r.score is None else f"{r.score:.1f}"
+        cells = [Cell(_position_text(r)), Cell(clean(r.city.name)), Cell(score), _coverage_cell(r)]
+        for c in r.contributions:
+            if c.points is None:
+                cells.append(Cell(f"{MISSING} → {'0' if setup.policy == 'zero' else 'skip'}", "missing"))
+            else:
+                cells.append(Cell(f"{value_text(c.value, c.indicator)} → {c.points:.0f} (+{c.share:.1f})"))
+        rows.append(cells)
+    notes = ["each cell: value → points (+ what it adds to the score)"]
+    return Table(columns, rows, title=f"{setup.title}, every indicator", footnotes=notes)
+
+
+def _rank_table(ranked: list[Ranked], setup: RankSetup) -> Table:
+    columns = [
+        Column("#", justify="right", no_wrap=True),
+        Column("city", no_wrap=True),
+        Column("中文", no_wrap=True, drop=2),
+        Column("score", min_width=10, no_wrap=True),
+        Column("data", justify="right", no_wrap=True),
+        Column("top contributions", drop=1),
+        Column("missing"),
+    ]
+    rows = []
+    for r in ranked:
+        top = sorted((c for c in r.contributions if c.share > 0), key=lambda c: (-c.share, c.indicator.id))[:3]
+        if r.position is None:
+            score = Cell(NOT_ENOUGH_DATA, "missing")
+        else:
+            score = Cell(f"{r.score or 0.0:5.1f}", bar=r.score)
+        rows.append(
+            [
+                Cell(_position_text(r)),
+                Cell(clean(r.city.name)),
+                Cell(clean(r.city.name_zh)),
+                score,
+                _coverage_cell(r),
+                Cell(", ".join(f"{c.indicator.id} +{c.share:.1f}" for c in top) or MISSING),
+                Cell(", ".join(r.missing), "missing") if r.missing else Cell(""),
+            ]
+        )
+    return Table(columns, rows, title=setup.title)
+
+
+_RANK_FIELDS = ["rank", "id", "name", "name_zh", "score", "coverage", "missing", "contributions"]
 
 
 # --- sectors and regions ----------------------------------------------------------------------

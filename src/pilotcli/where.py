@@ -83,6 +83,8 @@ class Where(NamedTuple):
     """Conditions that all hold (AND), from one or more expressions."""
 
     conditions: tuple[Bound, ...] = ()
+    expressions: tuple[str, ...] = ()
+    """The expressions as typed (for titles)."""
 
     def matches(self, record: Mapping[str, Any]) -> bool:
         return all(_holds(condition, record) for condition in self.conditions)
@@ -172,7 +174,7 @@ def bind(expressions: Sequence[str], fields: Mapping[str, FieldKind]) -> Where:
         for condition in parse(expression):
             name = lookup("field", condition.field, list(fields))
             bound.append(_bind_one(expression, condition, name, fields[name]))
-    return Where(tuple(bound))
+    return Where(tuple(bound), tuple(expressions))
 
 
 def _bind_one(expression: str, condition: Condition, name: str, kind: FieldKind) -> Bound:
