@@ -474,10 +474,7 @@ def _rank_table(ranked: list[Ranked], setup: RankSetup) -> Table:
     rows = []
     for r in ranked:
         top = sorted((c for c in r.contributions if c.share > 0), key=lambda c: (-c.share, c.indicator.id))[:3]
-        if r.position is None:
-            score = Cell(NOT_ENOUGH_DATA, "missing")
-        else:
-            score = Cell(f"{r.score or 0.0:5.1f}", bar=r.score)
+        score = Cell(NOT_ENOUGH_DATA, "missing") if r.position is None else Cell(f"{r.score or 0.0:5.1f}", bar=r.score)
         rows.append(
             [
                 Cell(_position_text(r)),
