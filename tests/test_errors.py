@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -388,6 +389,61 @@ def test_markup_and_control_sequences_are_shown_literally(tmp_path: Path) -> Non
     assert "\\x1b[31mred" in shown
     markdown = run_on(path, "show", "xian", "--format", "markdown").stdout
     assert "\x1b" not in markdown
+
+
+HIDDEN = {
+    "\u202e": "\\u202e",  # right-to-left override: "txt.exe" shows as "exe.txt"
+    "\u2066": "\\u2066",  # left-to-right isolate
+    "\u200f": "\\u200f",  # right-to-left mark
+    "\u200b": "\\u200b",  # zero-width space
+    "\u200d": "\\u200d",  # zero-width joiner
+    "\ufeff": "\\ufeff",  # byte-order mark
+    "\u2028": "\\u2028",  # line separator
+    "\x9b": "\\x9b",  # the one-byte CSI (C1)
+    "\x85": "\\x85",  # next line (C1)
+    "\U000e0041": "\\U000e0041",  # a tag character
+}
+
+
+def test_bidirectional_and_invisible_characters_are_neutralised_in_tables(tmp_path: Path) -> None:
+    document = shipped()
+    focus = "start " + " ".join(f"<{char}>" for char in HIDDEN) + " end"
+    city(document, "xian")["focus"] = focus
+    path = write(tmp_path, document)
+    for args in (["show", "xian"], ["show", "xian", "--format", "markdown"]):
+        shown = run_on(path, *args)
+        assert shown.exit_code == 0, shown.stderr
+        for char, escape in HIDDEN.items():
+            assert char not in shown.stdout, (args, repr(char))
+            assert f"<{escape}>" in re.sub(r"\s+", "", shown.stdout), (args, escape)
+
+
+def test_csv_escapes_control_characters(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    document = shipped()
+    city(document, "xian")["focus"] = "bell\x07 escape\x1b[2J return\r csi\x9b nel\x85 tab\t line\nend"
+    path = write(tmp_path, document)
+    result = run_on(path, "show", "xian", "--format", "csv", "--fields", "focus")
+    assert result.exit_code == 0, result.stderr
+    [[_], [cell]] = list(csv.reader(io.StringIO(result.stdout)))
+    assert cell == "bell\\x07 escape\\x1b[2J return\\x0d csi\\x9b nel\\x85 tab\t line\nend"
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", result.stdout)
+
+
+def test_json_escapes_c1_controls_and_invisible_characters_losslessly(tmp_path: Path) -> None:
+    document = shipped()
+    focus = "".join(HIDDEN) + " csi\x9b[31m end"
+    city(document, "xian")["focus"] = focus
+    path = write(tmp_path, document)
+    for args in (["show", "xian", "--json"], ["list", "--format", "jsonl"], ["export", "--format", "json"]):
+        result = run_on(path, *args)
+        assert result.exit_code == 0, result.stderr
+        assert not re.search(r"[\x80-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2066\ufeff]", result.stdout), args
+        assert "\\u009b" in result.stdout
+    shown = json.loads(run_on(path, "show", "xian", "--json").stdout)
+    assert shown["focus"] == focus  # the same data, only written with escapes
 
 
 def test_control_characters_in_arguments_are_neutralised_in_errors() -> None:

@@ -37,7 +37,9 @@ def to_toml(dataset: Dataset) -> str:
 
 
 def to_json(dataset: Dataset) -> str:
-    return json.dumps(as_data(dataset), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    from pilotcli.render.text import json_safe
+
+    return json_safe(json.dumps(as_data(dataset), ensure_ascii=False, indent=2, allow_nan=False)) + "\n"
 
 
 def write_atomic(target: str | Path, text: str, *, force: bool, bom: bool = False) -> str | None:

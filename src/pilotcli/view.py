@@ -93,13 +93,24 @@ class View:
         return self._tables
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u206f\ufeff\ufff9-\ufffb"
+"""Characters that change how text around them shows, or show as nothing: the soft hyphen,
+bidirectional marks, embeddings, overrides and isolates, zero-width spaces and joiners, line
+and paragraph separators, invisible operators, the byte-order mark (a character class body)."""
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{INVISIBLE}\\U000e0000-\\U000e007f]")
+
+
+def escaped(char: str) -> str:
+    """A character as the escape Python would write: \\x1b, \\u202e, \\U000e0041."""
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def clean(text: str) -> str:
-    """Neutralise terminal control characters in data strings: ESC shows as \\x1b."""
+    """Neutralise terminal control characters in data strings: ESC shows as \\x1b, a
+    right-to-left override as \\u202e, a zero-width space as \\u200b (tags too)."""
     text = text.replace("\n", " ").replace("\t", " ")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(lambda m: escaped(m.group()), text)
 
 
 DECIMALS_BY_UNIT = {

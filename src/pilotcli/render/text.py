@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from pilotcli.view import View, clean
+from pilotcli.view import INVISIBLE, View, clean, escaped
 
 Payload = list[dict[str, Any]] | dict[str, Any]
 
@@ -19,15 +19,30 @@ def render_json(data: Payload, *, pretty: bool = False) -> str:
     # ensure_ascii=False: Chinese stays readable UTF-8; allow_nan=False: never NaN.
     # Compact output goes through the C encoder; indenting falls back to pure Python.
     if pretty:
-        return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+        return json_safe(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"
+    return json_safe(json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)) + "\n"
 
 
 def render_jsonl(data: Payload) -> str:
     import json
 
     rows = data if isinstance(data, list) else [data]
-    return "".join(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows)
+    return "".join(json_safe(json.dumps(row, ensure_ascii=False, allow_nan=False)) + "\n" for row in rows)
+
+
+# JSON leaves these raw with ensure_ascii=False; escaped, they read back the same and cannot
+# act on a terminal or a JavaScript parser: C1 controls, bidirectional and invisible characters.
+_JSON_ESCAPED = f"[\\x80-\\x9f{INVISIBLE}]"
+
+
+def json_safe(text: str) -> str:
+    """JSON text with C1 controls and invisible characters as \\u escapes (same data)."""
+    import re
+
+    pattern = re.compile(_JSON_ESCAPED)
+    if pattern.search(text) is None:  # the usual case: one scan, no copy
+        return text
+    return pattern.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 FIGURE_KEYS = ("value", "listed", "unit", "year", "edition", "source", "estimate", "confidence", "note")
@@ -49,14 +64,25 @@ def _flatten(record: dict[str, Any], figure_keys: frozenset[str], prefix: str = 
     return flat
 
 
+_CSV_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+"""Control characters a CSV cell shows escaped (\\x1b): all but tab and newline, which CSV quotes."""
+
+
 def _cell(value: Any) -> str:
+    import re
+
+    text = _text(value)
+    return re.sub(_CSV_CONTROL, lambda m: escaped(m.group()), text) if re.search(_CSV_CONTROL, text) else text
+
+
+def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         if all(not isinstance(v, dict | list) for v in value):
-            return ";".join(_cell(v) for v in value)
+            return ";".join(_text(v) for v in value)
         import json
 
         return json.dumps(value, ensure_ascii=False)
