@@ -505,10 +505,6 @@ def test_json_is_utf8_stable_and_typed() -> None:
     assert isinstance(beijing["coastal"], bool)
 
 
-def test_fields_with_a_table_is_a_usage_error() -> None:
-    assert run_cli("list", "--fields", "id").exit_code == 2
-
-
 def test_plain_pilot_shows_the_help() -> None:
     result = run_cli()
     assert result.exit_code == 0

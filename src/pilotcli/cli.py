@@ -114,9 +114,19 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Shortcut for --format jso
 FieldsOpt = Annotated[
     str | None,
     typer.Option(
-        "--fields", help="Comma-separated JSON keys to keep (json, jsonl, csv).", autocompletion=complete_field
+        "--fields",
+        metavar="A,B,...",
+        help="Comma-separated JSON keys to keep, in this order; in tables, the columns to show.",
+        autocompletion=complete_field,
     ),
 ]
+FlatOpt = Annotated[
+    bool,
+    typer.Option(
+        "--flat", help="csv and jsonl: one column per field, a figure's value only (units: pilot schema --flat)."
+    ),
+]
+WideOpt = Annotated[bool, typer.Option("--wide", help="Tables: every column the terminal can take.")]
 BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 byte-order mark (for spreadsheets).")]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour in tables (also: NO_COLOR, TERM=dumb).")]
 
@@ -195,14 +205,14 @@ def _city_filter(
     )
 
 
-def _output(fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: bool) -> Any:
+def _output(fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: bool, flat: bool = False) -> Any:
     from pilotcli.errors import UsageError
     from pilotcli.render import OutputOptions
 
     chosen = Format.json if json_ else fmt
     selected = tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else ()
-    if selected and chosen in (Format.table, Format.markdown):
-        raise UsageError("--fields applies to json, jsonl and csv output", hint="add --json or --format csv")
+    if flat and chosen not in (Format.csv, Format.jsonl):
+        raise UsageError("--flat applies to csv and jsonl output", hint="add --format csv or --format jsonl")
     tty = _stdout_is_a_terminal()
     # no-color.org: a non-empty NO_COLOR turns colour off; FORCE_COLOR=0 does not force it on.
     forced = os.environ.get("FORCE_COLOR", "") not in ("", "0")
@@ -211,7 +221,9 @@ def _output(fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: b
         width = shutil.get_terminal_size((100, 24)).columns
     else:
         width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 100
-    return OutputOptions(format=chosen, fields=selected, bom=bom, color=color, width=max(width, 40), pretty=tty)
+    return OutputOptions(
+        format=chosen, fields=selected, bom=bom, color=color, width=max(width, 40), pretty=tty, flat=flat
+    )
 
 
 def _emit(view: Any, options: Any) -> None:
@@ -348,6 +360,8 @@ def list_command(
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
+    flat: FlatOpt = False,
+    wide: WideOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
 ) -> None:
@@ -357,11 +371,13 @@ def list_command(
     """
     from pilotcli import query, views
 
-    options = _output(fmt, json_, fields, bom, no_color)
+    options = _output(fmt, json_, fields, bom, no_color, flat)
     catalog = _catalog(ctx)
     city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
     cities = query.list_cities(catalog, city_filter, sort, desc, limit)
-    _emit(views.list_view(catalog, cities, query.resolve_field(catalog, sort) if sort else None), options)
+    sort_field = query.resolve_field(catalog, sort) if sort else None
+    tested = tuple(condition.field for condition in city_filter.where.conditions)
+    _emit(views.list_view(catalog, cities, sort_field, wide=wide, tested=tested), options)
 
 
 @command("show")
@@ -371,6 +387,7 @@ def show_command(
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
+    flat: FlatOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
 ) -> None:
@@ -380,7 +397,7 @@ def show_command(
     """
     from pilotcli import views
 
-    options = _output(fmt, json_, fields, bom, no_color)
+    options = _output(fmt, json_, fields, bom, no_color, flat)
     catalog = _catalog(ctx)
     _emit(views.show_view(catalog, catalog.city(city)), options)
 
@@ -392,6 +409,7 @@ def compare_command(
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
+    flat: FlatOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
 ) -> None:
@@ -401,7 +419,7 @@ def compare_command(
     """
     from pilotcli import compare, views
 
-    options = _output(fmt, json_, fields, bom, no_color)
+    options = _output(fmt, json_, fields, bom, no_color, flat)
     catalog = _catalog(ctx)
     comparison = compare.compare(catalog, [catalog.city(name) for name in cities])
     _emit(views.compare_view(catalog, comparison), options)
@@ -467,6 +485,8 @@ def rank_command(
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
+    flat: FlatOpt = False,
+    wide: WideOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
 ) -> None:
@@ -483,7 +503,7 @@ def rank_command(
     """
     from pilotcli import query, rank, views
 
-    options = _output(fmt, json_, fields, bom, no_color)
+    options = _output(fmt, json_, fields, bom, no_color, flat)
     catalog = _catalog(ctx)
     sector_id = catalog.sector(sector).id if sector is not None else None
     weights = rank.weights_for(catalog, sector_id, rank.parse_weights(weight or []))
@@ -495,7 +515,7 @@ def rank_command(
         [f"Ranking: {preset}" + (" (weights changed)" if weight else ""), *query.describe(catalog, city_filter)]
     )
     setup = views.RankSetup(weights, missing.value, min_coverage, title)
-    _emit(views.rank_view(catalog, shown, ranked, setup, explain), options)
+    _emit(views.rank_view(catalog, shown, ranked, setup, explain, wide), options)
 
 
 @command("sectors")
@@ -507,6 +527,7 @@ def sectors_command(
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
+    flat: FlatOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
 ) -> None:
@@ -516,7 +537,7 @@ def sectors_command(
     """
     from pilotcli import views
 
-    options = _output(fmt, json_, fields, bom, no_color)
+    options = _output(fmt, json_, fields, bom, no_color, flat)
     catalog = _catalog(ctx)
     view = views.sector_view(catalog, catalog.sector(sector).id) if sector else views.sectors_view(catalog)
     _emit(view, options)
@@ -528,6 +549,7 @@ def regions_command(
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
+    flat: FlatOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
 ) -> None:
@@ -537,7 +559,7 @@ def regions_command(
     """
     from pilotcli import views
 
-    options = _output(fmt, json_, fields, bom, no_color)
+    options = _output(fmt, json_, fields, bom, no_color, flat)
     _emit(views.regions_view(_catalog(ctx)), options)
 
 
@@ -615,14 +637,21 @@ def export_command(
         bool, typer.Option("--force", help="Replace FILE if it is a regular file or a symbolic link.")
     ] = False,
     bom: BomOpt = False,
+    flat: Annotated[
+        bool, typer.Option("--flat", help="csv: one column per field, a figure's value only (pilot schema --flat).")
+    ] = False,
 ) -> None:
     """Export the (filtered) dataset: TOML that pilot can load again, JSON or CSV.
 
     Example: pilot export --region west -o west.toml
     """
     from pilotcli import export, query
+    from pilotcli.errors import UsageError
+    from pilotcli.render import flatten
     from pilotcli.render.text import render_csv
 
+    if flat and fmt is not ExportFormat.csv:
+        raise UsageError("--flat applies to csv export", hint="add --format csv")
     catalog = _catalog(ctx)
     city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
     cities = query.select(catalog, city_filter)
@@ -632,7 +661,10 @@ def export_command(
         text = export.to_json(export.subset(catalog, cities))
     else:
         records = [query.city_record(catalog, city) for city in cities]
-        text = render_csv(records, fields=query.field_names(catalog), figure_keys=list(catalog.indicators))
+        if flat:
+            text = render_csv(flatten(records, list(catalog.indicators)), fields=query.field_names(catalog))
+        else:
+            text = render_csv(records, fields=query.field_names(catalog), figure_keys=list(catalog.indicators))
     if output is None:
         write_stdout(("\ufeff" if bom and fmt is ExportFormat.csv else "") + text)
     else:
@@ -642,18 +674,26 @@ def export_command(
 
 @command("schema")
 def schema_command(
+    ctx: typer.Context,
     output_format: Annotated[
         bool, typer.Option("--output-format", help="The schema of the JSON output instead of the dataset file.")
     ] = False,
+    flat: Annotated[
+        bool,
+        typer.Option("--flat", help="The schema of a --flat row (list, export): every field with its unit."),
+    ] = False,
 ) -> None:
-    """Print the JSON Schema of the dataset file (or of the JSON output).
+    """Print the JSON Schema of the dataset file (or of the JSON output, or of a --flat row).
 
     Example: pilot schema --output-format > pilot-output.schema.json
     """
     from pilotcli import contract
     from pilotcli.render.text import render_json
 
-    schema = contract.output_schema() if output_format else contract.dataset_schema()
+    if flat:
+        schema = contract.flat_schema(_catalog(ctx))
+    else:
+        schema = contract.output_schema() if output_format else contract.dataset_schema()
     write_stdout(render_json(schema, pretty=_stdout_is_a_terminal()))
 
 

@@ -256,6 +256,26 @@ def output_schema() -> dict[str, Any]:
     }
 
 
+def flat_schema(catalog: Any) -> dict[str, Any]:
+    """One row of `pilot list --flat` (csv, jsonl) and `pilot export --format csv --flat`: the
+    city fields, then each indicator's value alone, in the unit given here (`x-unit`)."""
+    city = CityOut.model_json_schema()["properties"]
+    properties: dict[str, Any] = {name: city[name] for name in city}
+    for key, info in catalog.indicators.items():
+        kind = ["boolean", "null"] if info.kind == "flag" else ["number", "null"]
+        description = f"{info.name}, in {info.unit}" + ("" if info.kind != "rank" else " (1 is best)")
+        properties[key] = {"type": kind, "description": description + ". null: no value.", "x-unit": info.unit}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "pilot --flat row",
+        "description": "A city with each figure reduced to its value; units in each field's x-unit.",
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
 def dataset_schema() -> dict[str, Any]:
     from pilotcli.models import Dataset
 

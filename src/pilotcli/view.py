@@ -130,3 +130,56 @@ def number(value: float | int, decimals: int) -> str:
 
 MISSING = "—"
 ESTIMATE_MARK = "*"
+
+
+# --- A table of chosen fields (--fields with the table and markdown formats) ---------------
+
+
+def fields_table(view: View, fields: Sequence[str]) -> Table:
+    """The records of `view` as a table of the chosen fields, in the order given.
+
+    A figure shows its value (with the estimate mark), a yes/no shows yes or no, a list its
+    items; the header of a figure carries its unit. Columns are never hidden: they were chosen.
+    """
+    rows = view.data if isinstance(view.data, list) else [view.data]
+    figures = set(view.figure_keys)
+    columns = []
+    for name in fields:
+        values = [row.get(name) for row in rows]
+        unit = next((v.get("unit") for v in values if isinstance(v, dict) and v.get("unit")), None)
+        header = f"{name} ({unit})" if name in figures and unit else name
+        numeric = all(_is_number(_plain(v)) for v in values if _plain(v) is not None)
+        columns.append(Column(header, justify="right" if numeric and values else "left", no_wrap=numeric))
+    table_rows = [[_field_cell(row.get(name)) for name in fields] for row in rows]
+    return Table(columns, table_rows, footnotes=[f"{ESTIMATE_MARK} estimate; {MISSING} no value"])
+
+
+def _plain(value: Any) -> Any:
+    return value.get("value") if isinstance(value, dict) and "value" in value else value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _field_cell(value: Any) -> Cell:
+    if isinstance(value, dict) and "value" in value:
+        if value["value"] is None:
+            return Cell("not ranked" if value.get("listed") is False else MISSING, "missing")
+        mark = ESTIMATE_MARK if value.get("estimate") else ""
+        return Cell(_text(value["value"]) + mark, "estimate" if mark else None)
+    if value is None:
+        return Cell(MISSING, "missing")
+    return Cell(clean(_text(value)))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(_text(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_text(item)}" for key, item in value.items())
+    return str(value)

@@ -64,20 +64,33 @@ def unit_header(info: IndicatorInfo) -> str:
 # --- list ---------------------------------------------------------------------------
 
 
-def list_view(catalog: Catalog, cities: list[City], sort_field: str | None = None) -> View:
+def list_view(
+    catalog: Catalog,
+    cities: list[City],
+    sort_field: str | None = None,
+    *,
+    wide: bool = False,
+    tested: tuple[str, ...] = (),
+) -> View:
+    """`tested`: fields a --where tested, shown as columns; `wide`: every indicator, as many as fit."""
     records = [city_record(catalog, city) for city in cities]
-    indicators = [catalog.indicators[k] for k in LIST_INDICATORS if k in catalog.indicators]
-    if sort_field in catalog.indicators and sort_field not in LIST_INDICATORS:
-        indicators.insert(0, catalog.indicators[sort_field])  # first, so that narrow tables keep it
+    shown = [k for k in LIST_INDICATORS if k in catalog.indicators]
+    # The sort field and the fields tested come first, so that narrow tables keep them.
+    first = [k for k in (sort_field, *tested) if k in catalog.indicators and k not in shown]
+    indicators = [catalog.indicators[k] for k in dict.fromkeys([*first, *shown])]
+    extra = [info for key, info in catalog.indicators.items() if wide and info not in indicators]
 
     def tables() -> list[Table]:
-        return [_list_table(catalog, cities, indicators)] if cities else []
+        return [_list_table(catalog, cities, indicators, extra)] if cities else []
 
     notes = [] if cities else ["no city matches these filters"]
     return View(records, tables, notes, field_names(catalog), figure_keys=list(catalog.indicators))
 
 
-def _list_table(catalog: Catalog, cities: list[City], indicators: list[IndicatorInfo]) -> Table:
+def _list_table(
+    catalog: Catalog, cities: list[City], indicators: list[IndicatorInfo], extra: list[IndicatorInfo]
+) -> Table:
+    """`extra` indicators (--wide) go last and are the first hidden, the last of them first."""
     columns = [
         Column("id", no_wrap=True),
         Column("name", no_wrap=True, drop=2),
@@ -87,6 +100,10 @@ def _list_table(catalog: Catalog, cities: list[City], indicators: list[Indicator
         Column("joined", no_wrap=True, drop=5),
         *[Column(_short_header(info), justify="right", no_wrap=True) for info in indicators],
         Column("growth sectors", min_width=16),
+        *[
+            Column(_short_header(info), justify="right", no_wrap=True, drop=10 + i, short=short_label(info.id))
+            for i, info in enumerate(extra)
+        ],
     ]
     rows = []
     for city in cities:
@@ -101,6 +118,7 @@ def _list_table(catalog: Catalog, cities: list[City], indicators: list[Indicator
                 Cell(city.joined.isoformat()),
                 *[value_cell(figure(catalog, city, info.id), info) for info in indicators],
                 Cell(clean(", ".join(_sector_labels(catalog, city))) or MISSING),
+                *[value_cell(figure(catalog, city, info.id), info) for info in extra],
             ]
         )
     return Table(columns, rows, footnotes=[ESTIMATE_FOOTNOTE])
@@ -425,11 +443,19 @@ def _coverage_cell(r: Ranked) -> Cell:
     return Cell(f"{r.coverage:.0%}", None if r.coverage >= 1 else "missing")
 
 
-def rank_view(catalog: Catalog, shown: list[Ranked], everything: list[Ranked], setup: RankSetup, explain: bool) -> View:
-    """`shown` may be the first entries only (--limit); `everything` is every city chosen."""
+def rank_view(
+    catalog: Catalog,
+    shown: list[Ranked],
+    everything: list[Ranked],
+    setup: RankSetup,
+    explain: bool,
+    wide: bool = False,
+) -> View:
+    """`shown` may be the first entries only (--limit); `everything` is every city chosen;
+    `wide` adds each indicator's value as a column (as many as the terminal takes)."""
     records = rank_records(shown)
     footnotes = rank_footnotes(setup, everything)
-    table = _explain_table(catalog, shown, setup) if explain else _rank_table(shown, setup)
+    table = _explain_table(catalog, shown, setup) if explain else _rank_table(shown, setup, wide)
     table = table._replace(footnotes=[*table.footnotes, *footnotes])
     notes = [] if shown else ["no city to rank"]
     return View(records, [table] if shown else [], notes, list(records[0]) if records else _RANK_FIELDS)
@@ -461,7 +487,8 @@ def _explain_table(catalog: Catalog, ranked: list[Ranked], setup: RankSetup) -> 
     return Table(columns, rows, title=f"{setup.title}, every indicator", footnotes=notes)
 
 
-def _rank_table(ranked: list[Ranked], setup: RankSetup) -> Table:
+def _rank_table(ranked: list[Ranked], setup: RankSetup, wide: bool = False) -> Table:
+    infos = [c.indicator for c in ranked[0].contributions] if wide and ranked else []
     columns = [
         Column("#", justify="right", no_wrap=True),
         Column("city", no_wrap=True),
@@ -470,6 +497,10 @@ def _rank_table(ranked: list[Ranked], setup: RankSetup) -> Table:
         Column("data", justify="right", no_wrap=True),
         Column("top contributions", drop=1),
         Column("missing"),
+        *[
+            Column(unit_header(info), justify="right", no_wrap=True, drop=10 + i, short=short_label(info.id))
+            for i, info in enumerate(infos)
+        ],
     ]
     rows = []
     for r in ranked:
@@ -484,6 +515,7 @@ def _rank_table(ranked: list[Ranked], setup: RankSetup) -> Table:
                 _coverage_cell(r),
                 Cell(", ".join(f"{c.indicator.id} +{c.share:.1f}" for c in top) or MISSING),
                 Cell(", ".join(r.missing), "missing") if r.missing else Cell(""),
+                *[value_cell(c.value, c.indicator) for c in r.contributions[: len(infos)]],
             ]
         )
     return Table(columns, rows, title=setup.title)

@@ -29,6 +29,8 @@ class OutputOptions(NamedTuple):
     width: int = 80
     pretty: bool = False
     """Indented JSON (for a terminal); compact otherwise, which is also much faster."""
+    flat: bool = False
+    """csv and jsonl: one column per field, a figure's value only (see `flatten`)."""
 
 
 def select_fields(view: View, fields: tuple[str, ...]) -> list[dict[str, Any]] | dict[str, Any]:
@@ -43,8 +45,34 @@ def select_fields(view: View, fields: tuple[str, ...]) -> list[dict[str, Any]] |
     return [{name: row.get(name) for name in fields} for row in view.data]
 
 
+def flatten(rows: list[dict[str, Any]], figure_keys: list[str]) -> list[dict[str, Any]]:
+    """--flat: a figure becomes its value (in the unit `pilot schema --flat` gives); other
+    nested objects spread into parent_key columns; lists stay lists (CSV joins them with ;)."""
+    figures = frozenset(figure_keys)
+
+    def spread(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+        flat: dict[str, Any] = {}
+        for key, value in record.items():
+            if not prefix and key in figures:
+                flat[key] = value.get("value") if isinstance(value, dict) else value
+            elif isinstance(value, dict):
+                flat.update(spread(value, f"{prefix}{key}_"))
+            else:
+                flat[f"{prefix}{key}"] = value
+        return flat
+
+    return [spread(row) for row in rows]
+
+
 def render(view: View, options: OutputOptions) -> str:
     """The whole output of a command as text (tables may carry ANSI colour codes)."""
+    if options.fields and options.format in (Format.table, Format.markdown):
+        from pilotcli.view import fields_table
+
+        chosen = select_fields(view, options.fields)
+        fields = list(chosen if isinstance(chosen, dict) else chosen[0]) if chosen else list(options.fields)
+        table = fields_table(View(chosen, figure_keys=view.figure_keys), fields)
+        view = View(chosen, [table] if chosen else [], view.notes)
     if options.format is Format.table:
         from pilotcli.render.rich_tables import render_tables
 
@@ -56,6 +84,12 @@ def render(view: View, options: OutputOptions) -> str:
         rows = select_fields(flat, options.fields)
         return ("\ufeff" if options.bom else "") + render_csv(rows, fields=list(options.fields) or flat.fields)
     data = select_fields(view, options.fields)
+    if options.flat:
+        rows = flatten(data if isinstance(data, list) else [data], view.figure_keys)
+        if options.format is Format.jsonl:
+            return render_jsonl(rows)
+        header = list(rows[0]) if rows else list(options.fields) or view.fields
+        return ("\ufeff" if options.bom else "") + render_csv(rows, fields=header)
     if options.format is Format.json:
         return render_json(data, pretty=options.pretty)
     if options.format is Format.jsonl:
