@@ -163,7 +163,7 @@ def test_show_profile_carries_sources_for_every_figure() -> None:
 
 
 def test_show_table_has_the_profile_sections() -> None:
-    result = run_cli("show", "shenzhen")
+    result = run_cli("show", "shenzhen", "--all")
     assert result.exit_code == 0
     for heading in ("Shenzhen 深圳", "Figures", "Growth sectors", "Sources", "GFCI rank"):
         assert heading in result.stdout

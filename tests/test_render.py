@@ -221,8 +221,8 @@ def test_colour_environment_conventions(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_show_keeps_units_sources_and_confidence_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    shown = run_cli("show", "hefei").stdout
-    assert "GDP (bn" in shown
+    shown = run_cli("show", "hefei", "--all").stdout
+    assert "GDP (bn CNY)" in shown
     assert "conf." in shown
     assert "[d32]" in shown or "[d-gh]" in shown
     profile = run_cli("show", "hefei", "--json").json()

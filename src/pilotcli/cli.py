@@ -5,7 +5,6 @@
 
 import errno
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -129,6 +128,9 @@ FlatOpt = Annotated[
 WideOpt = Annotated[bool, typer.Option("--wide", help="Tables: every column the terminal can take.")]
 BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 byte-order mark (for spreadsheets).")]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour in tables (also: NO_COLOR, TERM=dumb).")]
+NoPagerOpt = Annotated[
+    bool, typer.Option("--no-pager", help="Print straight to the terminal, even when taller than the screen.")
+]
 
 SectorOpt = Annotated[
     list[str] | None,
@@ -205,7 +207,9 @@ def _city_filter(
     )
 
 
-def _output(fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: bool, flat: bool = False) -> Any:
+def _output(
+    fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: bool, flat: bool = False, no_pager: bool = False
+) -> Any:
     from pilotcli.errors import UsageError
     from pilotcli.render import OutputOptions
 
@@ -217,13 +221,34 @@ def _output(fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: b
     # no-color.org: a non-empty NO_COLOR turns colour off; FORCE_COLOR=0 does not force it on.
     forced = os.environ.get("FORCE_COLOR", "") not in ("", "0")
     color = (tty or forced) and not no_color and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    if tty:
-        width = shutil.get_terminal_size((100, 24)).columns
-    else:
-        width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 100
-    return OutputOptions(
+    width = terminal_size()[0]
+    options = OutputOptions(
         format=chosen, fields=selected, bom=bom, color=color, width=max(width, 40), pretty=tty, flat=flat
     )
+    return options._replace(pager=tty and not no_pager and chosen in (Format.table, Format.markdown))
+
+
+def terminal_size() -> tuple[int, int]:
+    """(columns, lines) to draw for: COLUMNS and LINES when set (said on purpose), else the terminal
+    on stdout, stderr or /dev/tty (so `pilot show x | less` fits the screen), else 80 x 24."""
+    columns, lines = os.environ.get("COLUMNS", ""), os.environ.get("LINES", "")
+    size = None
+    for stream in (sys.__stdout__, sys.__stderr__):
+        try:
+            size = os.get_terminal_size(stream.fileno()) if stream is not None else None
+        except (OSError, ValueError):
+            continue
+        if size is not None:
+            break
+    if size is None:
+        try:
+            with open("/dev/tty", "rb") as tty:
+                size = os.get_terminal_size(tty.fileno())
+        except OSError:
+            pass
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else (size.columns if size else 80)
+    height = int(lines) if lines.isdigit() and int(lines) > 0 else (size.lines if size else 24)
+    return width, height
 
 
 def _emit(view: Any, options: Any) -> None:
@@ -233,7 +258,46 @@ def _emit(view: Any, options: Any) -> None:
     if options.format in (Format.table, Format.markdown):
         for note in view.notes:
             _report(note)
-    write_stdout(text, people=options.format is Format.table)
+    if options.pager and text.count("\n") >= terminal_size()[1]:
+        page(text)
+    else:
+        write_stdout(text, people=options.format is Format.table)
+
+
+def pager_command() -> list[str]:
+    """$PILOT_PAGER, else $PAGER, else less (-F: quit if one screen, -R: colours, -X: leave it shown)."""
+    import shlex
+
+    chosen = os.environ.get("PILOT_PAGER") or os.environ.get("PAGER") or "less -FRX"
+    try:
+        return shlex.split(chosen)
+    except ValueError:
+        return []
+
+
+def page(text: str) -> None:
+    """Show text through the pager; a pager that is missing prints instead, one quit early is fine."""
+    import signal
+    import subprocess
+
+    command = pager_command()
+    environment = {**os.environ, "LESSCHARSET": os.environ.get("LESSCHARSET", "utf-8")}
+    try:
+        pager = subprocess.Popen(command, stdin=subprocess.PIPE, env=environment)
+    except (OSError, IndexError):
+        write_stdout(text, people=True)
+        return
+    # Ctrl-C belongs to the pager (less uses it to stop a search), not to pilot.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert pager.stdin is not None
+        with pager.stdin:
+            pager.stdin.write(text.encode("utf-8"))
+    except (BrokenPipeError, OSError):
+        pass
+    finally:
+        pager.wait()
+        signal.signal(signal.SIGINT, previous)
 
 
 class OutputError(PilotError):
@@ -364,6 +428,7 @@ def list_command(
     wide: WideOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List pilot cities, filtered and sorted.
 
@@ -371,7 +436,7 @@ def list_command(
     """
     from pilotcli import query, views
 
-    options = _output(fmt, json_, fields, bom, no_color, flat)
+    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx)
     city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
     cities = query.list_cities(catalog, city_filter, sort, desc, limit)
@@ -384,22 +449,29 @@ def list_command(
 def show_command(
     ctx: typer.Context,
     city: Annotated[str, typer.Argument(help="City id, name, Chinese name or alias.", autocompletion=complete_city)],
+    sources: Annotated[
+        bool, typer.Option("--sources", help="Add the source of every figure and the sources' list.")
+    ] = False,
+    notes: Annotated[bool, typer.Option("--notes", help="Add the notes on figures and the sectors' evidence.")] = False,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Add everything: --sources and --notes.")] = False,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
     flat: FlatOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
-    """Show a city's full profile: figures with sources, sectors, free trade zone.
+    """Show a city on one screen: profile, figures with year and confidence, growth sectors.
 
     Example: pilot show "Xi'an"
     """
     from pilotcli import views
 
-    options = _output(fmt, json_, fields, bom, no_color, flat)
+    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx)
-    _emit(views.show_view(catalog, catalog.city(city)), options)
+    parts = views.ShowParts(sources=sources or all_, notes=notes or all_)
+    _emit(views.show_view(catalog, catalog.city(city), parts), options)
 
 
 @command("compare")
@@ -412,6 +484,7 @@ def compare_command(
     flat: FlatOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Compare 2 to 6 cities indicator by indicator; the best value is starred.
 
@@ -419,7 +492,7 @@ def compare_command(
     """
     from pilotcli import compare, views
 
-    options = _output(fmt, json_, fields, bom, no_color, flat)
+    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx)
     comparison = compare.compare(catalog, [catalog.city(name) for name in cities])
     _emit(views.compare_view(catalog, comparison), options)
@@ -489,6 +562,7 @@ def rank_command(
     wide: WideOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Rank the cities chosen by the filters by a transparent weighted score (0-100).
 
@@ -503,7 +577,7 @@ def rank_command(
     """
     from pilotcli import query, rank, views
 
-    options = _output(fmt, json_, fields, bom, no_color, flat)
+    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx)
     sector_id = catalog.sector(sector).id if sector is not None else None
     weights = rank.weights_for(catalog, sector_id, rank.parse_weights(weight or []))
@@ -530,6 +604,7 @@ def sectors_command(
     flat: FlatOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """List the growth sectors, or the cities of one sector with their evidence.
 
@@ -537,7 +612,7 @@ def sectors_command(
     """
     from pilotcli import views
 
-    options = _output(fmt, json_, fields, bom, no_color, flat)
+    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx)
     view = views.sector_view(catalog, catalog.sector(sector).id) if sector else views.sectors_view(catalog)
     _emit(view, options)
@@ -552,6 +627,7 @@ def regions_command(
     flat: FlatOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Summarise the four NBS macro-regions: pilot cities, population, GDP.
 
@@ -559,7 +635,7 @@ def regions_command(
     """
     from pilotcli import views
 
-    options = _output(fmt, json_, fields, bom, no_color, flat)
+    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     _emit(views.regions_view(_catalog(ctx)), options)
 
 
@@ -724,6 +800,7 @@ def map_command(
     fields: FieldsOpt = None,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Draw the pilot cities on a map of land and sea, coloured by batch or region.
 
@@ -731,7 +808,7 @@ def map_command(
     """
     from pilotcli import pictures, query
 
-    options = _output(fmt, json_, fields, bom, no_color)
+    options = _output(fmt, json_, fields, bom, no_color, no_pager=no_pager)
     catalog = _catalog(ctx)
     city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
     cities = query.list_cities(catalog, city_filter)
@@ -746,6 +823,7 @@ def timeline_command(
     fields: FieldsOpt = None,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
     """Show how the programme grew, batch by batch, 2015 to 2025, with its milestones.
 
@@ -753,7 +831,7 @@ def timeline_command(
     """
     from pilotcli import pictures
 
-    options = _output(fmt, json_, fields, bom, no_color)
+    options = _output(fmt, json_, fields, bom, no_color, no_pager=no_pager)
     _emit(pictures.timeline_view(_catalog(ctx), options.width), options)
 
 

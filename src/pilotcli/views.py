@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 from pilotcli.view import DECIMALS_BY_UNIT, ESTIMATE_MARK, MISSING, Cell, Column, Table, View, clean, number
 
 LIST_INDICATORS = ("population", "gdp", "gdp_per_capita")
-ESTIMATE_FOOTNOTE = f"{ESTIMATE_MARK} estimate; {MISSING} no sourced value"
 
 
 NOT_RANKED = "not ranked"
@@ -121,7 +120,7 @@ def _list_table(
                 *[value_cell(figure(catalog, city, info.id), info) for info in extra],
             ]
         )
-    return Table(columns, rows, footnotes=[ESTIMATE_FOOTNOTE])
+    return Table(columns, rows, footnotes=marker_legend(rows))
 
 
 def _sector_labels(catalog: Catalog, city: City) -> list[str]:
@@ -168,22 +167,42 @@ def _short_header(info: IndicatorInfo) -> str:
 # --- show -----------------------------------------------------------------------------
 
 
-def show_view(catalog: Catalog, city: City) -> View:
+class ShowParts(NamedTuple):
+    """What `pilot show` adds to its screenful: the sources cited, the notes and evidence."""
+
+    sources: bool = False
+    notes: bool = False
+
+
+SCREENFUL = ShowParts()
+
+
+def show_view(catalog: Catalog, city: City, parts: ShowParts = SCREENFUL) -> View:
     profile = city_profile(catalog, city)
     return View(
-        profile, lambda: _show_tables(catalog, city, profile), [], list(profile), figure_keys=list(catalog.indicators)
+        profile,
+        lambda: _show_tables(catalog, city, profile, parts),
+        [],
+        list(profile),
+        figure_keys=list(catalog.indicators),
     )
 
 
-def _show_tables(catalog: Catalog, city: City, profile: dict[str, Any]) -> list[Table]:
-    tables = [_profile_table(catalog, city), _figures_table(catalog, city)]
-    if city.sectors:
-        tables.append(_growth_sectors_table(catalog, city))
-    tables.append(_sources_table(profile["sources"]))
+def _show_tables(catalog: Catalog, city: City, profile: dict[str, Any], parts: ShowParts) -> list[Table]:
+    tables = [_profile_table(catalog, city, parts), _figures_table(catalog, city, parts)]
+    if city.sectors and parts.notes:
+        tables.append(_growth_sectors_table(catalog, city, parts))
+    if parts.sources:
+        tables.append(_sources_table(profile["sources"]))
     return tables
 
 
-def _profile_lines(catalog: Catalog, city: City) -> list[tuple[str, str]]:
+def _profile_lines(catalog: Catalog, city: City, parts: ShowParts) -> list[tuple[str, str]]:
+    def cite(source: str, confidence: str | None = None) -> str:
+        shown = [source] if parts.sources else []
+        shown += [confidence] if confidence and parts.notes else []
+        return f" [{', '.join(shown)}]" if shown else ""
+
     region = catalog.regions.get(city.region)
     batch = next((b for b in catalog.dataset.program.batches if b.number == city.batch), None)
     province = (
@@ -192,91 +211,111 @@ def _profile_lines(catalog: Catalog, city: City) -> list[tuple[str, str]]:
         + (" · separately planned" if city.separately_planned else "")
     )
     where = f"{region.name if region else city.region} · {'coastal' if city.coastal else 'inland'}"
-    if city.coastal_note:
+    if city.coastal_note and parts.notes:
         where += f" ({city.coastal_note})"
-    joined_batch = str(city.batch)
-    if batch is not None:
-        joined_batch = f"{city.batch} ({batch.date.year})" + (f", {batch.document}" if batch.document else "")
-    ftz = f"{city.ftz.name}, since {city.ftz.since} [{city.ftz.source}]" if city.ftz else MISSING
-    return [
-        ("Name", f"{city.name} ({city.name_zh})"),
-        ("Aliases", ", ".join(city.aliases) or MISSING),
+    joined = f"{city.batch} ({batch.date.year})" if batch is not None else str(city.batch)
+    if batch is not None and batch.document:
+        joined += f", {batch.document}"
+    ftz = f"{city.ftz.name}, since {city.ftz.since}{cite(city.ftz.source)}" if city.ftz else MISSING
+    if city.ftz and city.ftz.note and parts.notes:
+        ftz += f". {city.ftz.note}"
+    lines = [("Name", f"{city.name} ({city.name_zh})")]
+    lines += [("Aliases", ", ".join(city.aliases))] if city.aliases else []
+    lines += [
         ("Province", province),
         ("Region", where),
-        ("Coordinates", f"{city.lat:.2f}° N, {city.lon:.2f}° E [{city.coordinates_source}]"),
-        ("Batch", joined_batch),
-        ("Joined", city.joined.isoformat()),
+        ("Batch", f"{joined}; joined {city.joined.isoformat()}"),
         ("Free trade zone", ftz),
-        ("Pilot focus", f"{city.focus} [{city.focus_source}, {city.focus_confidence}]"),
+        ("Growth sectors", ", ".join(_sector_names(catalog, city)) or MISSING),
+        ("Pilot focus", f"{city.focus}{cite(city.focus_source, city.focus_confidence)}"),
     ]
+    if parts.sources:
+        lines.insert(4, ("Coordinates", f"{city.lat:.2f}° N, {city.lon:.2f}° E{cite(city.coordinates_source)}"))
+    return lines
 
 
-def _profile_table(catalog: Catalog, city: City) -> Table:
+def _sector_names(catalog: Catalog, city: City) -> list[str]:
+    return [catalog.sectors[g.sector].name if g.sector in catalog.sectors else g.sector for g in city.sectors]
+
+
+def _profile_table(catalog: Catalog, city: City, parts: ShowParts) -> Table:
+    more = [] if parts.sources and parts.notes else ["more: --notes (evidence, notes), --sources, --all"]
     return Table(
         [Column("field", no_wrap=True), Column("value")],
-        [[Cell(k, "heading"), Cell(clean(v))] for k, v in _profile_lines(catalog, city)],
+        [[Cell(k, "heading"), Cell(clean(v))] for k, v in _profile_lines(catalog, city, parts)],
         title=f"{city.name} {city.name_zh}",
+        footnotes=more,
         show_header=False,
     )
 
 
-def _figures_table(catalog: Catalog, city: City) -> Table:
+def _figures_table(catalog: Catalog, city: City, parts: ShowParts) -> Table:
     rows = []
     notes: list[str] = []
     for info in catalog.indicators.values():
         value = figure(catalog, city, info.id)
-        when = "" if value is None else (value.edition or str(value.year or ""))
-        marker = ""
-        if value is not None and value.note:
-            notes.append(f"{len(notes) + 1}. {info.name}: {value.note}")
-            marker = str(len(notes))
-        source = f"[{value.source}]" if value and value.source else ("computed" if value else "")
-        rows.append(
-            [
-                Cell(unit_header(info)),
-                value_cell(value, info),
-                Cell(when),
-                Cell(source, "dim"),
-                Cell(value.confidence if value and value.confidence else "", "dim"),
-                Cell(marker, "dim"),
-            ]
-        )
-    # Notes go below the table, so that units, sources and confidence stay visible at any width.
+        row = [
+            Cell(unit_header(info)),
+            value_cell(value, info),
+            Cell(str(value.year) if value is not None and value.year else ""),
+            Cell(value.confidence if value and value.confidence else "", "dim"),
+        ]
+        if parts.sources:
+            source = f"[{value.source}]" if value and value.source else ("computed" if value else "")
+            edition = f" {value.edition}" if value is not None and value.edition else ""
+            row.append(Cell(clean(source + edition), "dim"))
+        if parts.notes:
+            marker = ""
+            if value is not None and value.note:
+                notes.append(f"{len(notes) + 1}. {info.name}: {value.note}")
+                marker = str(len(notes))
+            row.append(Cell(marker, "dim"))
+        rows.append(row)
     columns = [
         Column("indicator (unit)", min_width=14),
         Column("value", justify="right", no_wrap=True),
-        Column("year"),
-        Column("source", no_wrap=True),
+        Column("year", no_wrap=True),
         Column("conf.", no_wrap=True),
-        Column("note", justify="right", no_wrap=True),
     ]
-    return Table(columns, rows, title="Figures", footnotes=[ESTIMATE_FOOTNOTE, *notes])
+    columns += [Column("source (edition)")] if parts.sources else []
+    columns += [Column("note", justify="right", no_wrap=True)] if parts.notes else []
+    # Notes go below the table, so that units, sources and confidence stay visible at any width.
+    return Table(columns, rows, title="Figures", footnotes=[*marker_legend(rows), *notes])
 
 
-def _growth_sectors_table(catalog: Catalog, city: City) -> Table:
+def _growth_sectors_table(catalog: Catalog, city: City, parts: ShowParts) -> Table:
     rows = [
         [
             Cell(clean(catalog.sectors[g.sector].name if g.sector in catalog.sectors else g.sector)),
             Cell(clean(g.evidence)),
-            Cell(clean(f"[{g.source}] {g.confidence}"), "dim"),
+            Cell(clean(f"[{g.source}] {g.confidence}" if parts.sources else g.confidence), "dim"),
         ]
         for g in city.sectors
     ]
-    columns = [Column("sector", no_wrap=True), Column("evidence"), Column("source", no_wrap=True)]
+    columns = [Column("sector", no_wrap=True), Column("evidence"), Column("source" if parts.sources else "conf.")]
     return Table(columns, rows, title="Growth sectors")
 
 
 def _sources_table(sources: list[dict[str, Any]]) -> Table:
-    rows = [
-        [
-            Cell(clean(f"[{s['id']}]")),
-            Cell(
-                clean(f"{s['title']}. {s['publisher']}" + (f", {s['date']}" if s.get("date") else "") + f". {s['url']}")
-            ),
-        ]
-        for s in sources
-    ]
+    rows = []
+    for s in sources:
+        described = f"{s['title']}. {s['publisher']}" + (f", {s['date']}" if s.get("date") else "")
+        # The address on a line of its own, so that it breaks only where it must.
+        rows += [[Cell(clean(f"[{s['id']}]")), Cell(clean(described))], [Cell(""), Cell(clean(s["url"]), "dim")]]
     return Table([Column("id", no_wrap=True), Column("source")], rows, title="Sources", show_header=False)
+
+
+def marker_legend(rows: list[list[Cell]]) -> list[str]:
+    """The legend line for the markers these rows use, and only those ([] if none)."""
+    texts = [cell.text for row in rows for cell in row]
+    parts = []
+    if any(text.startswith("★") for text in texts):
+        parts.append("★ best value in the row (for ranks, the lowest)")
+    if any(text.endswith(ESTIMATE_MARK) for text in texts):
+        parts.append(f"{ESTIMATE_MARK} estimate")
+    if MISSING in texts:
+        parts.append(f"{MISSING} no sourced value")
+    return ["; ".join(parts)] if parts else []
 
 
 # --- compare ------------------------------------------------------------------------------
@@ -298,7 +337,7 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
             cells.append(Cell(_difference_text(compare_row.difference, info)))
         rows.append(cells)
     data_rows = [_compare_record(cities, compare_row) for compare_row in comparison.rows]
-    footnotes = ["★ best value in the row (for ranks, the lowest)", ESTIMATE_FOOTNOTE]
+    footnotes = marker_legend(rows)
     if two:
         footnotes.append(f"difference: {cities[0].name} minus {cities[1].name}, and as % of {cities[1].name}")
     data = {
@@ -657,7 +696,8 @@ def regions_view(catalog: Catalog) -> View:
         Column("pop. (m)", justify="right", no_wrap=True),
         Column("GDP (bn CNY)", justify="right", no_wrap=True),
     ]
-    footnotes = ["† a city's figure is missing, so the total counts the others (see JSON cities_missing)"]
+    dagger = any(cell.text.endswith("†") for row in rows for cell in row)
+    footnotes = ["† a city's figure is missing, so the total counts the others (see JSON cities_missing)"] * dagger
     return View(
         records,
         [Table(columns, rows, title="NBS macro-regions", footnotes=footnotes)],

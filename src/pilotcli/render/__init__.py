@@ -31,6 +31,8 @@ class OutputOptions(NamedTuple):
     """Indented JSON (for a terminal); compact otherwise, which is also much faster."""
     flat: bool = False
     """csv and jsonl: one column per field, a figure's value only (see `flatten`)."""
+    pager: bool = False
+    """Output taller than the terminal goes through the pager (the CLI decides; renderers ignore it)."""
 
 
 def select_fields(view: View, fields: tuple[str, ...]) -> list[dict[str, Any]] | dict[str, Any]:

@@ -1,0 +1,233 @@
+"""Output that fits the screen it is on: one table per table at any width, a short show, the
+width when piped, the pager."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+import threading
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from conftest import ROOT, run_cli
+from pilotcli.cli import COMMANDS
+from pilotcli.render import rich_tables
+from pilotcli.view import Table
+
+DRAWN = {
+    "list": [["list"], ["list", "--sort", "fortune500_hq", "--desc"]],
+    "show": [["show", "shenzhen"], ["show", "hainan", "--all"]],
+    "compare": [["compare", "beijing", "shanghai", "shenzhen", "guangzhou"], ["compare", "hefei", "xian"]],
+    "rank": [["rank"], ["rank", "--sector", "healthcare", "--explain"], ["rank", "--missing", "skip"]],
+    "sectors": [["sectors"], ["sectors", "healthcare"]],
+    "regions": [["regions"]],
+    "map": [["map"], ["map", "--by", "region"]],
+    "timeline": [["timeline"]],
+}
+"""Every command that draws, with the calls that draw its widest tables."""
+NOT_DRAWN = {"validate", "export", "schema"}
+
+
+def test_every_command_is_drawn_here_or_draws_nothing() -> None:
+    # A command added later must be added to DRAWN (and so meet the layout rules) or to NOT_DRAWN.
+    assert set(DRAWN) | NOT_DRAWN == set(COMMANDS)
+
+
+def _drawn(args: list[str], width: int, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[tuple[Table, object]]]:
+    seen: list[tuple[Table, object]] = []
+    real = rich_tables.layout
+
+    def recording(table: Table, at: int) -> rich_tables.Layout:
+        chosen = real(table, at)
+        seen.append((table, chosen))
+        return chosen
+
+    monkeypatch.setattr(rich_tables, "layout", recording)
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout, seen
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+@pytest.mark.parametrize("command", sorted(DRAWN))
+def test_every_command_draws_one_table_within_the_width(
+    command: str, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for args in DRAWN[command]:
+        text, seen = _drawn(args, width, monkeypatch)
+        assert max(map(cell_len, text.splitlines())) <= width, args
+        assert "(1/2)" not in text
+        # One rule under the header of each table: a table is never split into parts.
+        rules = [line for line in text.splitlines() if set(line) == {"─"}]
+        assert len(rules) == sum(1 for table, _ in seen if table.show_header and table.rows), args
+        for table, chosen in seen:
+            assert isinstance(chosen, rich_tables.Layout)
+            kept = set(chosen.keep)
+            assert 0 in kept, args  # the key column
+            assert {i for i, column in enumerate(table.columns) if column.drop == 0} <= kept, args
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_year_confidence_and_missing_columns_are_shown(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown, _ = _drawn(["show", "shenzhen"], width, monkeypatch)
+    header = next(line for line in shown.splitlines() if line.startswith("indicator"))
+    assert header.split()[-3:] == ["value", "year", "conf."]
+    ranking, _ = _drawn(["rank"], width, monkeypatch)
+    assert "missing" in ranking.split("\n─")[0]
+    assert "gdp, gdp_per_capita, services_share" in " ".join(ranking.split())  # Hainan's missing figures
+    listing, _ = _drawn(["list"], width, monkeypatch)
+    assert listing.split()[0] == "id" or "id" in listing.split("\n─")[0].split()
+
+
+def test_show_is_a_screenful_and_the_rest_is_asked_for(monkeypatch: pytest.MonkeyPatch, catalog: object) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    for city in ("beijing", "shanghai", "shenzhen", "hainan", "xian"):
+        short = run_cli("show", city).stdout
+        assert len(short.splitlines()) <= 50, city
+        assert "Sources" not in short
+        assert "more: --notes" in short
+        full = run_cli("show", city, "--all").stdout
+        assert "Sources" in full
+        assert "Growth sectors" in full
+        assert "more: --notes" not in full
+        assert len(full.splitlines()) > len(short.splitlines())
+    profile = run_cli("show", "shenzhen", "--json").json()
+    # Markdown draws the same tables without wrapping: every cell is whole there.
+    shown = run_cli("show", "shenzhen", "--sources", "--format", "markdown").stdout
+    for source in profile["sources"]:
+        assert f"[{source['id']}]" in shown
+        assert f"| {source['url']} |" in shown
+    noted = run_cli("show", "shenzhen", "--notes", "--format", "markdown").stdout
+    assert profile["sector_evidence"][0]["evidence"] in noted
+    assert profile["gdp"]["note"] in noted
+
+
+def test_legends_only_for_markers_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    # Shenzhen has no estimate; Beijing and Shanghai differ everywhere but have no missing value.
+    shown = run_cli("show", "shenzhen").stdout
+    assert "* estimate" not in shown
+    assert "— no sourced value" in shown  # its FDI is missing
+    pair = run_cli("compare", "shenzhen", "hefei").stdout
+    assert "★ best value" in pair
+    assert ("—" in pair.split("★ best")[0]) == ("no sourced value" in pair)
+    regions = run_cli("regions").stdout
+    assert ("†" in regions.split("\n─")[1]) == ("† a city's figure is missing" in regions)
+
+
+# --- A real terminal: width when piped, the pager -----------------------------------------------------
+
+
+def _pty(columns: int, lines: int) -> tuple[int, int]:
+    main, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+    return main, follower
+
+
+def _drain(fd: int, into: list[bytes]) -> threading.Thread:
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            into.append(chunk)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "PAGER", "PILOT_PAGER")}
+    environment.update(PILOT_NO_CACHE="1", PYTHONPATH=str(ROOT / "src"), **extra)
+    return environment
+
+
+def test_piped_tables_take_the_width_of_the_terminal_on_stderr() -> None:
+    main, follower = _pty(columns=93, lines=30)
+    errors: list[bytes] = []
+    reader = _drain(main, errors)
+    piped = subprocess.run(
+        [sys.executable, "-m", "pilotcli", "list"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+        env=_environment(),
+        check=True,
+        start_new_session=True,  # no controlling terminal: only stderr says the width
+    )
+    os.close(follower)
+    reader.join(timeout=5)
+    os.close(main)
+    widest = max(map(cell_len, piped.stdout.decode("utf-8").splitlines()))
+    assert 80 < widest <= 93
+    # Without any terminal: COLUMNS, else 80.
+    alone = subprocess.run(
+        [sys.executable, "-m", "pilotcli", "list"],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        env=_environment(),
+        check=True,
+        start_new_session=True,
+    )
+    assert max(map(cell_len, alone.stdout.decode("utf-8").splitlines())) <= 80
+
+
+def _on_a_terminal(args: list[str], tmp_path: Path, **environment: str) -> tuple[int, str]:
+    main, follower = _pty(columns=80, lines=20)
+    shown: list[bytes] = []
+    reader = _drain(main, shown)
+    process = subprocess.run(
+        [sys.executable, "-m", "pilotcli", *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=_environment(**environment),
+        check=False,
+        cwd=tmp_path,
+    )
+    os.close(follower)
+    reader.join(timeout=5)
+    os.close(main)
+    return process.returncode, b"".join(shown).decode("utf-8", "replace")
+
+
+PAGER = f"{sys.executable} -c \"import sys; open('paged.txt', 'w').write(sys.stdin.read())\""
+
+
+def test_output_taller_than_the_terminal_goes_through_the_pager(tmp_path: Path) -> None:
+    status, shown = _on_a_terminal(["show", "shenzhen"], tmp_path, PILOT_PAGER=PAGER, PAGER="false")
+    assert status == 0
+    assert "Resident population" in (tmp_path / "paged.txt").read_text(encoding="utf-8")
+    assert "Resident population" not in shown
+    # Short output is printed, not paged; --no-pager prints anything.
+    (tmp_path / "paged.txt").unlink()
+    status, shown = _on_a_terminal(["regions", "--format", "json"], tmp_path, PILOT_PAGER=PAGER)
+    status, shown = _on_a_terminal(["show", "shenzhen", "--no-pager"], tmp_path, PILOT_PAGER=PAGER)
+    assert status == 0
+    assert "Resident population" in shown
+    assert not (tmp_path / "paged.txt").exists()
+    # $PAGER when $PILOT_PAGER is not set.
+    status, _ = _on_a_terminal(["show", "shenzhen"], tmp_path, PAGER=PAGER)
+    assert (tmp_path / "paged.txt").exists()
+
+
+def test_a_pager_closed_early_is_not_an_error(tmp_path: Path) -> None:
+    status, shown = _on_a_terminal(["show", "shanghai", "--all"], tmp_path, PILOT_PAGER="head -c 10")
+    assert status == 0
+    assert "Traceback" not in shown
+    assert "Error" not in shown
+    status, shown = _on_a_terminal(["show", "shanghai", "--all"], tmp_path, PILOT_PAGER="no-such-pager-here")
+    assert status == 0
+    assert "Resident population" in shown  # printed when the pager cannot be started
