@@ -181,7 +181,7 @@ def _floors(table: Table, sizes: list[ColumnSize], keep: list[int], room: int) -
     return next((floors for floors in choices if sum(floors) <= room), [min(n, 3) for n in least])
 
 
-HIDDEN_HINT = "widen the terminal or set COLUMNS"
+HIDDEN_HINT = "widen the terminal or choose columns with --fields"
 
 
 def _notes_below(table: Table, chosen: Layout) -> list[str]:
