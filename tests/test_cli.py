@@ -231,13 +231,46 @@ def test_compare_sectors_shared_and_unique() -> None:
     assert set(data["sectors"]["unique"]["hefei"]) == hefei - shenzhen
 
 
-def test_compare_more_cities_has_no_difference_column() -> None:
-    data = compared("beijing", "shanghai", "guangzhou", "shenzhen")
-    assert all(r["difference"] is None for r in data["rows"])
-    assert ids(data["cities"]) == ["beijing", "shanghai", "guangzhou", "shenzhen"]
-    assert (
-        run_cli("compare", *["beijing", "shanghai", "guangzhou", "shenzhen", "hefei", "xian", "wuhan"]).exit_code == 2
-    )
+def test_compare_more_cities_measures_the_others_against_the_first() -> None:
+    cities = ["beijing", "shanghai", "guangzhou", "shenzhen", "hainan"]
+    data = compared(*cities)
+    assert data["base"] == "beijing"
+    assert ids(data["cities"]) == cities
+    assert all(r["difference"] is None for r in data["rows"])  # the two-city field
+    gdp = row(data, "gdp")
+    beijing = gdp["values"]["beijing"]["value"]
+    for other in ("shanghai", "guangzhou", "shenzhen"):
+        theirs = gdp["values"][other]["value"]
+        assert gdp["differences"][other]["absolute"] == pytest.approx(beijing - theirs)
+        assert gdp["differences"][other]["percent"] == pytest.approx((beijing - theirs) / theirs * 100, abs=0.01)
+    assert set(gdp["differences"]) == {"shanghai", "guangzhou", "shenzhen"}  # Hainan's GDP is missing
+    assert row(data, "vats_pilot")["differences"] == {}  # yes/no: nothing to subtract
+    table = run_cli("compare", *cities[:3]).stdout
+    assert "Differences: Beijing minus each city" in table
+    differences = table.split("Differences:")[1]
+    header = next(line for line in differences.splitlines() if line.startswith("indicator"))
+    assert header.split() == ["indicator", "vs", "Shanghai", "vs", "Guangzhou"]
+    gdp_line = next(line for line in differences.splitlines() if line.startswith("GDP (bn"))
+    assert gdp_line.split()[3:] == ["-408.4", "(-8%)", "+1,881.1", "(+61%)"]
+    seven = ["beijing", "shanghai", "guangzhou", "shenzhen", "hefei", "xian", "wuhan"]
+    assert run_cli("compare", *seven).exit_code == 2
+
+
+def test_compare_base_chooses_the_city_measured_from() -> None:
+    data = run_cli("compare", "shenzhen", "hefei", "wuhan", "--base", "武汉", "--json").json()
+    assert data["base"] == "wuhan"
+    gdp = row(data, "gdp")
+    wuhan = gdp["values"]["wuhan"]["value"]
+    assert set(gdp["differences"]) == {"shenzhen", "hefei"}
+    assert gdp["differences"]["hefei"]["absolute"] == pytest.approx(wuhan - gdp["values"]["hefei"]["value"])
+    two = run_cli("compare", "shenzhen", "hefei", "--base", "hefei", "--json").json()
+    assert row(two, "gdp")["difference"]["absolute"] < 0  # Hefei minus Shenzhen
+    assert "difference: Hefei minus Shenzhen" in run_cli("compare", "shenzhen", "hefei", "--base", "hefei").stdout
+    csv_header = run_cli("compare", "shenzhen", "hefei", "wuhan", "--format", "csv").stdout.splitlines()[0]
+    assert csv_header.endswith("best,vs_hefei,vs_hefei_percent,vs_wuhan,vs_wuhan_percent")
+    wrong = run_cli("compare", "shenzhen", "hefei", "--base", "xian")
+    assert wrong.exit_code == 2
+    assert "not one of the cities compared" in wrong.stderr
 
 
 # --- rank --------------------------------------------------------------------------------

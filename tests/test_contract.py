@@ -18,6 +18,7 @@ CASES = [
     ("show", ["show", "xian", "--json"]),
     ("compare", ["compare", "shenzhen", "hefei", "--json"]),
     ("compare", ["compare", "beijing", "shanghai", "hainan", "--json"]),
+    ("compare", ["compare", "beijing", "shanghai", "hainan", "wuhan", "--base", "hainan", "--json"]),
     ("rank", ["rank", "--json"]),
     ("rank", ["rank", "--sector", "healthcare", "--missing", "zero", "--json"]),
     ("rank", ["rank", "--sector", "finance", "--coastal", "--where", "gdp>1000", "--explain", "--json"]),

@@ -478,6 +478,15 @@ def show_command(
 def compare_command(
     ctx: typer.Context,
     cities: Annotated[list[str], typer.Argument(help="2 to 6 cities.", autocompletion=complete_city)],
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            metavar="CITY",
+            help="Measure the differences from this city (default: the first).",
+            autocompletion=complete_city,
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
@@ -486,7 +495,8 @@ def compare_command(
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
-    """Compare 2 to 6 cities indicator by indicator; the best value is starred.
+    """Compare 2 to 6 cities indicator by indicator; the best value is starred; differences are
+    the first city's value (or --base's) minus each other city's, and as % of it.
 
     Example: pilot compare shenzhen hefei
     """
@@ -494,7 +504,8 @@ def compare_command(
 
     options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx)
-    comparison = compare.compare(catalog, [catalog.city(name) for name in cities])
+    chosen = [catalog.city(name) for name in cities]
+    comparison = compare.compare(catalog, chosen, catalog.city(base) if base is not None else None)
     _emit(views.compare_view(catalog, comparison), options)
 
 

@@ -20,8 +20,14 @@ class CompareRow(NamedTuple):
     values: list[Value | None]
     best: list[int]
     """Positions of the cities with the best value; empty when there is nothing to tell apart."""
-    difference: Difference | None = None
-    """With two cities: first minus second, and that as a percentage of the second."""
+    differences: dict[int, Difference]
+    """By the position of each other city: the base's value minus that city's, and that as a
+    percentage of that city's value (none for yes/no indicators or a missing value)."""
+
+    @property
+    def difference(self) -> Difference | None:
+        """With two cities, the one difference."""
+        return next(iter(self.differences.values())) if len(self.values) == 2 and self.differences else None
 
 
 class Comparison(NamedTuple):
@@ -29,19 +35,26 @@ class Comparison(NamedTuple):
     rows: list[CompareRow]
     shared_sectors: list[str]
     unique_sectors: dict[str, list[str]]
+    base: int = 0
+    """The position of the city the others are measured against."""
 
 
-def compare(catalog: Catalog, cities: list[City]) -> Comparison:
+def compare(catalog: Catalog, cities: list[City], base: City | None = None) -> Comparison:
+    """Compare the cities; differences are the base's value (the first city's unless `base`)
+    minus each other city's."""
     if not 2 <= len(cities) <= 6:
         raise UsageError(f"compare takes 2 to 6 cities (got {len(cities)})")
     ids = [city.id for city in cities]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise UsageError(f"city '{duplicates[0]}' is named twice")
+    if base is not None and base.id not in ids:
+        raise UsageError(f"--base {base.id} is not one of the cities compared", hint=f"name one of {', '.join(ids)}")
+    position = 0 if base is None else ids.index(base.id)
     rows = []
     for info in catalog.indicators.values():
         values = [figure(catalog, city, info.id) for city in cities]
-        rows.append(CompareRow(info, values, best_positions(info, values), _difference(info, values)))
+        rows.append(CompareRow(info, values, best_positions(info, values), _differences(info, values, position)))
     sector_sets = [[growth.sector for growth in city.sectors] for city in cities]
     # Shared: every compared city has it. Unique to a city: no other compared city has it
     # (with three or more cities, a sector held by some but not all is in neither).
@@ -50,7 +63,7 @@ def compare(catalog: Catalog, cities: list[City]) -> Comparison:
         city.id: [s for s in have if not any(s in other for j, other in enumerate(sector_sets) if j != i)]
         for i, (city, have) in enumerate(zip(cities, sector_sets, strict=True))
     }
-    return Comparison(cities, rows, shared, unique)
+    return Comparison(cities, rows, shared, unique, position)
 
 
 def best_positions(info: IndicatorInfo, values: list[Value | None]) -> list[int]:
@@ -64,12 +77,15 @@ def best_positions(info: IndicatorInfo, values: list[Value | None]) -> list[int]
     return [i for i, n in numbers if n == target]
 
 
-def _difference(info: IndicatorInfo, values: list[Value | None]) -> Difference | None:
-    if len(values) != 2 or info.kind == "flag":
-        return None
-    first, second = (v.number if v is not None else None for v in values)
-    if first is None or second is None:
-        return None
-    absolute = round(first - second, 6)
-    percent = round(absolute / second * 100, 2) if second else None
-    return Difference(absolute, percent)
+def _differences(info: IndicatorInfo, values: list[Value | None], base: int) -> dict[int, Difference]:
+    numbers = [v.number if v is not None else None for v in values]
+    mine = numbers[base]
+    if info.kind == "flag" or mine is None:
+        return {}
+    found = {}
+    for position, other in enumerate(numbers):
+        if position == base or other is None:
+            continue
+        absolute = round(mine - other, 6)
+        found[position] = Difference(absolute, round(absolute / other * 100, 2) if other else None)
+    return found

@@ -133,7 +133,11 @@ class CompareRowOut(Out):
     lower_is_better: bool
     values: dict[str, FigureOut | None]
     best: list[str]
-    difference: DifferenceOut | None
+    difference: DifferenceOut | None = Field(description="With two cities, the one entry of `differences`; else null.")
+    differences: dict[str, DifferenceOut] = Field(
+        description="By the id of each other city: the base city's value minus that city's, and as % of that city's "
+        "value; no entry for yes/no indicators or where either value is missing."
+    )
 
 
 class SectorsOut(Out):
@@ -144,6 +148,7 @@ class SectorsOut(Out):
 class CompareOut(Out):
     """`pilot compare A B ... --json`."""
 
+    base: str = Field(description="The city the differences are measured from: the first, or --base.")
     cities: list[CityOut]
     rows: list[CompareRowOut]
     sectors: SectorsOut

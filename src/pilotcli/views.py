@@ -323,6 +323,8 @@ def marker_legend(rows: list[list[Cell]]) -> list[str]:
 
 def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     cities = comparison.cities
+    base = cities[comparison.base]
+    others = [i for i in range(len(cities)) if i != comparison.base]
     two = len(cities) == 2
     columns = [Column("indicator", min_width=14)]
     columns += [Column(f"{c.name}", justify="right", no_wrap=True) for c in cities]
@@ -339,17 +341,36 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     data_rows = [_compare_record(cities, compare_row) for compare_row in comparison.rows]
     footnotes = marker_legend(rows)
     if two:
-        footnotes.append(f"difference: {cities[0].name} minus {cities[1].name}, and as % of {cities[1].name}")
+        other = cities[others[0]]
+        footnotes.append(f"difference: {base.name} minus {other.name}, and as % of {other.name}")
     data = {
+        "base": base.id,
         "cities": [city_record(catalog, c) for c in cities],
         "rows": data_rows,
         "sectors": {"shared": comparison.shared_sectors, "unique": comparison.unique_sectors},
     }
-    tables = [
-        Table(columns, rows, title=" vs ".join(f"{c.name} {c.name_zh}" for c in cities), footnotes=footnotes),
-        _compare_sectors_table(catalog, comparison),
+    tables = [Table(columns, rows, title=" vs ".join(f"{c.name} {c.name_zh}" for c in cities), footnotes=footnotes)]
+    if not two:
+        tables.append(_differences_table(comparison, others))
+    tables.append(_compare_sectors_table(catalog, comparison))
+    csv_rows = [_compare_csv_row(cities, r, base.id) for r in data_rows]
+    return View(data, tables, [], list(data), csv_rows=csv_rows)
+
+
+def _differences_table(comparison: Comparison, others: list[int]) -> Table:
+    """With three or more cities: the base's value minus each other city's, in a table of its own
+    (so that the values stay side by side on narrow terminals)."""
+    base = comparison.cities[comparison.base]
+    columns = [Column("indicator", min_width=14)]
+    columns += [Column(f"vs {comparison.cities[i].name}", justify="right", no_wrap=True) for i in others]
+    rows = [
+        [Cell(unit_header(r.indicator)), *[Cell(_difference_text(r.differences.get(i), r.indicator)) for i in others]]
+        for r in comparison.rows
+        if r.differences
     ]
-    return View(data, tables, [], list(data), csv_rows=[_compare_csv_row(cities, r) for r in data_rows])
+    title = f"Differences: {base.name} minus each city"
+    note = f"vs X: {base.name}'s value minus X's, and as % of X's (--base CITY measures from another city)"
+    return Table(columns, rows, title=title, footnotes=[note])
 
 
 def _compare_profile_rows(catalog: Catalog, cities: list[City], *, difference_column: bool) -> list[list[Cell]]:
@@ -380,18 +401,29 @@ def _compare_record(cities: list[City], compare_row: CompareRow) -> dict[str, An
         },
         "best": [cities[i].id for i in compare_row.best],
         "difference": None if difference is None else {"absolute": difference.absolute, "percent": difference.percent},
+        "differences": {
+            cities[i].id: {"absolute": d.absolute, "percent": d.percent} for i, d in compare_row.differences.items()
+        },
     }
 
 
-def _compare_csv_row(cities: list[City], record: dict[str, Any]) -> dict[str, Any]:
-    return {
+def _compare_csv_row(cities: list[City], record: dict[str, Any], base: str) -> dict[str, Any]:
+    row = {
         "indicator": record["indicator"],
         "unit": record["unit"],
         **{city.id: (record["values"][city.id] or {}).get("value") for city in cities},
         "best": record["best"],
-        "difference": (record["difference"] or {}).get("absolute"),
-        "difference_percent": (record["difference"] or {}).get("percent"),
     }
+    if len(cities) == 2:
+        row["difference"] = (record["difference"] or {}).get("absolute")
+        row["difference_percent"] = (record["difference"] or {}).get("percent")
+        return row
+    for city in cities:
+        if city.id != base:
+            found = record["differences"].get(city.id) or {}
+            row[f"vs_{city.id}"] = found.get("absolute")
+            row[f"vs_{city.id}_percent"] = found.get("percent")
+    return row
 
 
 def _compare_sectors_table(catalog: Catalog, comparison: Comparison) -> Table:
