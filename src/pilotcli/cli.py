@@ -650,6 +650,50 @@ def regions_command(
     _emit(views.regions_view(_catalog(ctx)), options)
 
 
+@command("sources")
+def sources_command(
+    ctx: typer.Context,
+    source: Annotated[
+        str | None, typer.Argument(help="A source id (d31 or [d31]): show it with its URL and what cites it.")
+    ] = None,
+    city: Annotated[
+        str | None,
+        typer.Option("--city", "-c", help="Only the sources this city cites.", autocompletion=complete_city),
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help="Only sources of this kind (e.g. official-statistics, news).")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    json_: JsonOpt = False,
+    fields: FieldsOpt = None,
+    flat: FlatOpt = False,
+    bom: BomOpt = False,
+    no_color: NoColorOpt = False,
+) -> None:
+    """List the sources of the data (title, publisher, kind, date, what cites them), or show one.
+
+    On a terminal, titles and URLs are links. Example: pilot sources --city shenzhen
+    """
+    from pilotcli import sources, views
+    from pilotcli.errors import UsageError
+
+    options = _output(fmt, json_, fields, bom, no_color, flat)
+    catalog = _catalog(ctx)
+    if source is not None:
+        if city is not None or kind is not None:
+            raise UsageError("--city and --kind filter the list; give a source id or filters, not both")
+        found, cited = sources.source(catalog, source)
+        _emit(views.source_view(sources.source_record(found, cited), options.width), options)
+        return
+    chosen_city = catalog.city(city) if city is not None else None
+    chosen = sources.select_sources(catalog, city=chosen_city, kind=kind)
+    records = [sources.source_record(s, cited) for s, cited in chosen]
+    title = " · ".join(
+        ["Sources", *([f"cited for {chosen_city.name}"] if chosen_city else []), *([f"kind {kind}"] if kind else [])]
+    )
+    _emit(views.sources_view(records, f"{title}: {len(records)}"), options)
+
+
 @command("validate")
 def validate_command(
     ctx: typer.Context,

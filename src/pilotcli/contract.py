@@ -201,6 +201,29 @@ class RegionOut(Out):
     gdp: TotalOut
 
 
+class CitationOut(Out):
+    city: str | None = Field(description="City id; null for the programme, a batch, a milestone or a region.")
+    what: str = Field(
+        description="What rests on the source: an indicator id, 'coordinates', 'sector ID', ...; "
+        "'text' when the source is only mentioned in a note or evidence text."
+    )
+
+
+class SourceEntryOut(Out):
+    """One entry of `pilot sources --json`, and what `pilot sources ID --json` prints."""
+
+    id: str
+    kind: str | None = Field(description="What the original publisher is (null while the dataset has no kinds).")
+    title: str
+    publisher: str
+    date: str | None
+    url: str | None
+    via: str | None = Field(description="The copy actually read, when the original was not.")
+    note: str | None
+    cities: list[str] = Field(description="Ids of the cities that cite the source.")
+    cited_by: list[CitationOut]
+
+
 class MapCityOut(Out):
     """One entry of `pilot map --json`: where the city was drawn (col, row of the character grid)."""
 
@@ -237,6 +260,8 @@ OUTPUTS: dict[str, tuple[type[BaseModel], bool]] = {
     "sector": (SectorCityOut, True),
     "regions": (RegionOut, True),
     "map": (MapCityOut, True),
+    "sources": (SourceEntryOut, True),
+    "source": (SourceEntryOut, False),
     "timeline": (TimelineOut, True),
 }
 """Command -> (record model, whether the output is an array of them)."""

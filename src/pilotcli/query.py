@@ -202,7 +202,7 @@ def city_profile(catalog: Catalog, city: City) -> dict[str, Any]:
     used += [growth.source for growth in city.sectors]
     used += [f.source for f in city.figures.values()]
     # The texts cite further sources in parentheses: "(d44)", "(d37, d47)", "(f10)".
-    used += cited_sources(catalog, _city_texts(city))
+    used += cited_sources(catalog, city_texts(city))
     profile: dict[str, Any] = {
         **record,
         "region_name": region.name if region else None,
@@ -218,7 +218,7 @@ def city_profile(catalog: Catalog, city: City) -> dict[str, Any]:
     return profile
 
 
-def _city_texts(city: City) -> Iterable[str]:
+def city_texts(city: City) -> Iterable[str]:
     """The city's free texts that may cite sources, in the order `pilot show` gives them."""
     yield city.focus
     if city.coastal_note:

@@ -28,6 +28,8 @@ class Cell(NamedTuple):
     style: Style | None = None
     bar: float | None = None
     """0-100: drawn as a bar next to the text where the format can."""
+    link: str | None = None
+    """A URL the text links to (an OSC 8 hyperlink on a terminal with colour)."""
 
 
 class Column(NamedTuple):

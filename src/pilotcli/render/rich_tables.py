@@ -12,6 +12,7 @@ from typing import NamedTuple
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
+from rich.style import Style
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -51,7 +52,9 @@ def make_console(width: int, color: bool) -> Console:
 
 
 def _cell(cell: Cell) -> Text:
-    style = STYLES.get(cell.style or "", "")
+    style: str | Style = STYLES.get(cell.style or "", "")
+    if cell.link:
+        style = Style.parse(style or "none") + Style(link=cell.link)
     if cell.bar is None:
         return Text(clean(cell.text), style=style)
     text = Text(clean(cell.text) + " ", style=style)
@@ -199,7 +202,8 @@ def _notes_below(table: Table, chosen: Layout) -> list[str]:
 def render_tables(view: View, *, width: int, color: bool) -> str:
     console = make_console(width, color)
     if view.picture is not None:
-        console.print(picture(view.picture))
+        # Never wrapped or cut by pilot: a drawing fits the width, and a URL stays whole.
+        console.print(picture(view.picture), crop=False, no_wrap=True, overflow="ignore")
     for position, table in enumerate(view.tables):
         if position:
             console.print()
@@ -220,5 +224,6 @@ def picture(grid: Picture) -> Text:
         if line_number:
             text.append("\n")
         for run, style in runs:
-            text.append(clean(run), style=style or "")
+            # "link URL" is Rich's own style syntax for an OSC 8 hyperlink.
+            text.append(clean(run), style=Style.parse(style) if style and style.startswith("link ") else style or "")
     return text
