@@ -69,7 +69,7 @@ def test_unknown_source_and_kind_errors() -> None:
 
 
 def test_kind_filter(catalog: Catalog) -> None:
-    kinds = {getattr(s, "kind", None) for s in catalog.dataset.sources} - {None}
+    kinds: set[str] = {k for s in catalog.dataset.sources if isinstance(k := getattr(s, "kind", None), str)}
     if not kinds:
         result = run_cli("sources", "--kind", "news")
         assert result.exit_code == 2
