@@ -855,3 +855,77 @@ def test_a_failing_stderr_does_not_fail_a_call_that_succeeded(warm: None, tmp_pa
     listed = shell(f"pilot list --json {stderr}")
     assert listed.returncode == 0
     assert json.loads(listed.stdout)[0]["id"] == "beijing"
+
+
+# --- Names that could pass for other names -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "name", "found"),
+    [
+        ("name", "Xi\u200ban", "U+200B ZERO WIDTH SPACE"),
+        ("name", "Xi'an\u200d", "U+200D ZERO WIDTH JOINER"),
+        ("name_zh", "西\u202e安", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("name_zh", "西安\u2066", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+        ("aliases", "Xi\u00adan", "U+00AD SOFT HYPHEN"),
+        ("aliases", "\ufeffChang'an", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+        ("aliases", "Chang\u3164an", "U+3164 HANGUL FILLER"),
+    ],
+)
+def test_a_name_with_an_invisible_character_is_refused(tmp_path: Path, field: str, name: str, found: str) -> None:
+    document = shipped()
+    city(document, "xian")[field] = [name] if field == "aliases" else name
+    result = run_on(write(tmp_path, document), "list")
+    assert_one_line_error(result, 1, "city 'xian'", f"field '{field}'", f"holds an invisible character ({found})")
+
+
+def test_a_sector_name_with_an_invisible_character_is_refused(tmp_path: Path) -> None:
+    document = shipped()
+    next(s for s in document["sectors"] if s["id"] == "finance")["name"] = "Financial\u200b services"
+    result = run_on(write(tmp_path, document), "list")
+    assert_one_line_error(result, 1, "field 'sectors[finance].name'", "U+200B ZERO WIDTH SPACE")
+
+
+@pytest.mark.parametrize(
+    ("name", "looks_like"),
+    [
+        ("Веijing", "beijing"),  # Cyrillic Ve and ie
+        ("Shаnghai", "shanghai"),  # Cyrillic a
+        ("Xiarnen", "xiamen"),  # r n for m
+        ("Shenzhen\u200b", "shenzhen"),  # an invisible character is no difference either
+        ("ΗΑΙΝΑΝ", "hainan"),  # Greek capitals
+    ],
+)
+def test_a_name_that_only_looks_like_another_citys_is_refused(tmp_path: Path, name: str, looks_like: str) -> None:
+    document = shipped()
+    city(document, "hefei")["aliases"] = [name]
+    result = run_on(write(tmp_path, document), "validate", "--json")
+    problems = [p for p in result.json()["problems"] if p["city"] == "hefei" and p["field"] == "aliases"]
+    assert any(f"of city '{looks_like}' (look-alike characters)" in p["message"] for p in problems), problems
+
+
+def test_full_width_letters_are_the_same_name(tmp_path: Path) -> None:
+    document = shipped()
+    city(document, "hefei")["aliases"] = ["Ｂｅｉｊｉｎｇ"]
+    result = run_on(write(tmp_path, document), "list")
+    assert_one_line_error(result, 1, "city 'hefei'", "field 'aliases'", "beijing")
+
+
+@pytest.mark.parametrize("alias", ["北京市", "Beijing City", "Wuhan Municipality"])
+def test_an_alias_may_not_take_another_citys_name_with_a_suffix(tmp_path: Path, alias: str) -> None:
+    # An alias 北京市 on Hefei once captured `pilot show 北京市`, a documented form of Beijing's name.
+    document = shipped()
+    city(document, "hefei")["aliases"] = [alias]
+    result = run_on(write(tmp_path, document), "list")
+    owner = "wuhan" if alias.startswith("Wuhan") else "beijing"
+    assert_one_line_error(result, 1, "city 'hefei'", "field 'aliases'", f"city '{owner}''s name with a suffix")
+    assert run_cli("show", alias, "--json").json()["id"] == owner
+
+
+def test_distinct_names_stay_valid(tmp_path: Path) -> None:
+    # Names that differ in what they show are not look-alikes (Xi'an and Xiamen, 苏州 and 福州).
+    document = shipped()
+    city(document, "hefei")["aliases"] = ["Luzhou", "庐州", "Hefei 2", "Hefei l"]
+    result = run_on(write(tmp_path, document), "show", "庐州", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["id"] == "hefei"

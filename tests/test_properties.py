@@ -694,3 +694,111 @@ def test_export_then_load_is_the_identity(
     filtered = run_cli("list", "--json", *filter_flags(city_filter))
     assert filtered.exit_code == 0, filtered.stderr
     assert exported.stdout == filtered.stdout
+
+
+# --- 7. Hostile text: limits, escapes, names ------------------------------------------------------
+
+_HIDDEN_CHARACTERS = st.one_of(
+    st.characters(categories=["Cf"]),  # format characters: bidirectional controls, zero-width ones
+    st.sampled_from(["\u200b", "\u200d", "\u202e", "\u2066", "\ufeff", "\u00ad", "\u3164", "\u2028"]),
+)
+
+
+@settings(QUICK, max_examples=30)
+@given(
+    index=st.integers(0, len(CITY_IDS) - 1),
+    field=st.sampled_from(["name", "name_zh", "aliases"]),
+    hidden=_HIDDEN_CHARACTERS,
+    position=st.integers(0, 20),
+)
+def test_a_hidden_character_anywhere_in_a_city_name_is_refused(
+    index: int, field: str, hidden: str, position: int
+) -> None:
+    from pilotcli.loading import parse_toml
+    from pilotcli.validation import validate
+
+    document = copy.deepcopy(RAW)
+    target = document["cities"][index]
+    name = target[field][0] if field == "aliases" and target.get("aliases") else target.get("name", "x")
+    changed = name[:position] + hidden + name[position:]
+    if field == "aliases":
+        target["aliases"] = [changed]
+    else:
+        target[field] = changed
+    text = tomli_w.dumps(document)
+    _, problems = validate(parse_toml(text, "hidden.toml"), text, "hidden.toml")
+    assert any(p.city == target["id"] and p.field == field and "invisible" in p.message for p in problems), problems
+
+
+# Look-alikes from other scripts for the letters of the shipped English names.
+_HOMOGLYPHS = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і", "j": "ј", "s": "ѕ"}
+
+
+@settings(QUICK, max_examples=30)
+@given(data=st.data(), owner=st.integers(0, len(CITY_IDS) - 1), taker=st.integers(0, len(CITY_IDS) - 1))
+def test_a_name_made_of_look_alike_letters_never_passes_for_another_citys(
+    data: st.DataObject, owner: int, taker: int
+) -> None:
+    from pilotcli.loading import parse_toml
+    from pilotcli.validation import validate
+
+    assume(owner != taker)
+    document = copy.deepcopy(RAW)
+    original = document["cities"][owner]["name"]
+    swappable = [i for i, char in enumerate(original) if char.lower() in _HOMOGLYPHS]
+    assume(swappable)
+    chosen = data.draw(st.sets(st.sampled_from(swappable), min_size=1), label="swapped")
+    forged = "".join(
+        _HOMOGLYPHS[char.lower()] if i in chosen and char.islower() else char for i, char in enumerate(original)
+    )
+    assume(forged != original)
+    document["cities"][taker]["aliases"] = [forged]
+    text = tomli_w.dumps(document)
+    _, problems = validate(parse_toml(text, "alike.toml"), text, "alike.toml")
+    taker_id = document["cities"][taker]["id"]
+    assert any(p.city == taker_id and "look-alike" in p.message for p in problems), (forged, problems)
+
+
+@settings(QUICK, max_examples=100)
+@given(text=st.text(st.characters(codec="utf-8"), max_size=60))
+def test_any_string_in_the_data_is_written_safely_in_every_format(text: str) -> None:
+    # Whatever a string holds, a table or Markdown never carries a control, bidirectional or
+    # invisible character; CSV no control character but tab and newline; JSON reads back the same.
+    import json
+
+    from pilotcli.render.text import json_safe, render_csv
+    from pilotcli.view import clean
+
+    shown = clean(text)
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]", shown)
+    cell = render_csv([{"x": text}]).split("\n", 1)[1]
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", cell)
+    written = json_safe(json.dumps({"x": text}, ensure_ascii=False))
+    assert not re.search(r"[\x80-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", written)
+    assert json.loads(written) == {"x": text}
+
+
+_TOML_STRINGS = st.text(st.characters(codec="utf-8", exclude_characters="\r"), max_size=40)
+
+
+@settings(QUICK, max_examples=100)
+@given(
+    values=st.lists(st.one_of(_TOML_STRINGS, st.lists(_TOML_STRINGS, max_size=3)), min_size=1, max_size=5),
+    depth=st.integers(0, 40),
+)
+def test_the_limits_see_structure_never_string_content(values: list[Any], depth: int) -> None:
+    # Strings full of brackets, quotes, dots and '#' never count towards a limit, and an array
+    # nested `depth` deep is refused exactly when it is deeper than the limit.
+    from pilotcli import bounds
+
+    nested: Any = 1
+    for _ in range(depth):
+        nested = [nested]
+    document = {"values": values, "nested": nested, "keys": {f"k{i}": v for i, v in enumerate(values)}}
+    text = tomli_w.dumps(document)
+    if depth <= bounds.MAX_NESTING:
+        bounds.check(text, "t.toml")
+        assert tomllib.loads(text)["nested"] == nested
+    else:
+        with pytest.raises(DataError, match="nested more than 32 deep"):
+            bounds.check(text, "t.toml")

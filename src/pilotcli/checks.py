@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from pilotcli.dataset import DERIVED, normalise
 from pilotcli.loading import Loc
+from pilotcli.lookalikes import check_names
 from pilotcli.names import did_you_mean
 from pilotcli.records import Batch, City, Dataset, Figure, Indicator, Region
 
@@ -55,6 +56,7 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
         *cities(dataset, known),
         *city_names(dataset),
         *sector_names(dataset),
+        *check_names(dataset),
     ]
 
 
