@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -628,3 +631,27 @@ def test_not_ranked_is_known_and_scores_as_the_worst_rank() -> None:
     assert "gfci_rank" in tianjin["missing"]  # listed, rank unpublished: unknown
     shown = run_cli("show", "hefei").stdout
     assert "not ranked" in next(line for line in shown.splitlines() if line.startswith("GFCI rank"))
+
+
+def test_the_process_ends_with_all_its_output_written(tmp_path: Path) -> None:
+    # pilot ends with os._exit (no interpreter teardown): everything must be flushed first,
+    # to a pipe and to a file alike, and the exit status kept.
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PILOT_CACHE_DIR": str(tmp_path / "cache")}
+    piped = subprocess.run(
+        [sys.executable, "-m", "pilotcli", "list", "--json"], capture_output=True, env=env, check=False
+    )
+    assert piped.returncode == 0
+    assert ids(json.loads(piped.stdout)) == listed()
+    target = tmp_path / "out.csv"
+    with target.open("wb") as handle:
+        written = subprocess.run(
+            [sys.executable, "-m", "pilotcli", "list", "--format", "csv"], stdout=handle, env=env, check=False
+        )
+    assert written.returncode == 0
+    assert target.read_text(encoding="utf-8").rstrip("\n") == run_cli("list", "--format", "csv").stdout.rstrip("\n")
+    failed = subprocess.run([sys.executable, "-m", "pilotcli", "show", "nowhere"], capture_output=True, env=env)
+    assert failed.returncode == 2
+    assert failed.stderr.decode().startswith("pilot: no city named 'nowhere'")
