@@ -30,6 +30,7 @@ DRAWN = {
     "regions": [["regions"]],
     "map": [["map"], ["map", "--by", "region"]],
     "timeline": [["timeline"]],
+    "sources": [["sources"], ["sources", "--city", "shenzhen"]],
 }
 """Every command that draws, with the calls that draw its widest tables."""
 NOT_DRAWN = {"validate", "export", "schema"}
