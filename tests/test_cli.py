@@ -580,6 +580,7 @@ def test_help_and_suggestions_still_see_every_command() -> None:
     help_text = run_cli("--help").stdout
     listed = [line.split()[0] for line in help_text.split("Commands:")[1].splitlines() if line.strip()]
     assert listed == list(cli.COMMANDS)
+    assert {"list", "show", "compare", "rank", "sources", "export", "schema"} <= set(listed)
     unknown = run_cli("lst")
     assert unknown.exit_code == 2
     assert "Did you mean 'list'?" in unknown.stderr

@@ -36,7 +36,7 @@ def build_app(only: str | None = None) -> typer.Typer:
 
     Typer turns each registered command, with all its options, into a click command on
     every call: about 3 M instructions a command, a sixth of a bare Typer call for all
-    eleven. A call runs one command, so `run` registers only that one when the
+    of them. A call runs one command, so `run` registers only that one when the
     arguments name it (see `_named_command`).
     """
     app = typer.Typer(
