@@ -497,11 +497,15 @@ def test_ranking_is_a_permutation_best_first(catalog: Catalog, cities: list[str]
     cities=st.lists(st.sampled_from(CITY_IDS), min_size=2, unique=True),
     weights=st.dictionaries(st.sampled_from(INDICATOR_IDS), POSITIVE_WEIGHTS, min_size=2),
 )
+@example(cities=CITY_IDS, weights={"gdp": 1e-321, "population": 3e-321, "services_share": 1e300})
 def test_a_city_position_never_depends_on_a_value_it_lacks(
     catalog: Catalog, cities: list[str], weights: dict[str, float]
 ) -> None:
     """Under the default policy a city's score is the same whether or not an indicator it has no
-    data for is in the weights; so among the cities that lack it, the order does not change."""
+    data for is in the weights; so among the cities that lack it, the order does not change.
+
+    Found by this property: with weights scaled by the largest of all of them, a huge weight on
+    an indicator a city lacks made its other weights underflow, and its score drifted."""
     chosen = [catalog.cities[i] for i in cities]
     full = {entry.city.id: entry for entry in rank(catalog, chosen, weights, min_coverage=0.0)}
     for name in weights:
@@ -513,7 +517,7 @@ def test_a_city_position_never_depends_on_a_value_it_lacks(
             for entry in rank(catalog, chosen, {k: w for k, w in weights.items() if k != name}, min_coverage=0.0)
         }
         for city_id in lacking:
-            assert fewer[city_id].score == pytest.approx(full[city_id].score, abs=0.011), (city_id, name)
+            assert fewer[city_id].score == full[city_id].score, (city_id, name)
         for a, b in itertools.combinations(lacking, 2):
             score_a, score_b = full[a].score or 0.0, full[b].score or 0.0
             if abs(score_a - score_b) > 0.05:  # clearly apart (scores are rounded to 0.01)

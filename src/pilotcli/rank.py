@@ -139,7 +139,7 @@ def rank(
         cells = [
             (info, values[row], points[row], scaled[info.id], weights[info.id]) for info, values, points in columns
         ]
-        entries.append((*_score(cells, missing), city, [_contribution(cell, cells, missing) for cell in cells]))
+        entries.append((*_score(cells, missing), city, _contributions(cells, missing)))
     # A tiny tolerance: 1/3 + 1/6 must count as the 0.5 it is.
     enough = [e for e in entries if e[1] >= min_coverage - 1e-9 and e[0] is not None]
     short = [e for e in entries if not (e[1] >= min_coverage - 1e-9 and e[0] is not None)]
@@ -153,25 +153,37 @@ Cell = tuple[IndicatorInfo, Value | None, float | None, float, float]
 """An indicator for one city: info, value, points (None: missing), scaled weight, weight as given."""
 
 
+def _counted_weights(cells: list[Cell], missing: MissingPolicy) -> list[float]:
+    """The weights that count in one city's mean (0 for the others), scaled to at most 1 by the
+    largest of them: the city's score then depends only on the ratios of the weights it uses,
+    whatever the weights of indicators it lacks (no underflow from a huge weight elsewhere)."""
+    counted = [cell[4] if cell[2] is not None or missing == "zero" else 0.0 for cell in cells]
+    largest = max(counted, default=0.0)
+    return [weight / largest for weight in counted] if largest > 0 else counted
+
+
 def _score(cells: list[Cell], missing: MissingPolicy) -> tuple[float | None, float]:
     """(score, coverage) of one city."""
     total = sum(cell[3] for cell in cells)
     covered = sum(cell[3] for cell in cells if cell[2] is not None)
-    coverage = covered / total if total else 0.0
-    counted = [cell for cell in cells if cell[2] is not None or missing == "zero"]
-    weight = sum(cell[3] for cell in counted)
-    if not covered or not weight:
-        return None, round(coverage, 4)
-    return round(sum(cell[3] * (cell[2] or 0.0) for cell in counted) / weight, 2), round(coverage, 4)
+    coverage = round(covered / total, 4) if total else 0.0
+    weights = _counted_weights(cells, missing)
+    if not any(cell[2] is not None for cell in cells) or not sum(weights):
+        return None, coverage
+    mean = sum(w * (cell[2] or 0.0) for w, cell in zip(weights, cells, strict=True)) / sum(weights)
+    return round(mean, 2), coverage
 
 
-def _contribution(cell: Cell, cells: list[Cell], missing: MissingPolicy) -> Contribution:
-    info, value, points, weight, given = cell
-    total = sum(c[3] for c in cells if c[2] is not None or missing == "zero")
-    return Contribution(
-        indicator=info,
-        value=value,
-        points=None if points is None else round(points, 2),
-        weight=given,
-        share=round(weight * (points or 0.0) / total, 2) if total else 0.0,
-    )
+def _contributions(cells: list[Cell], missing: MissingPolicy) -> list[Contribution]:
+    weights = _counted_weights(cells, missing)
+    total = sum(weights)
+    return [
+        Contribution(
+            indicator=info,
+            value=value,
+            points=None if points is None else round(points, 2),
+            weight=given,
+            share=round(weight * (points or 0.0) / total, 2) if total else 0.0,
+        )
+        for weight, (info, value, points, _, given) in zip(weights, cells, strict=True)
+    ]
