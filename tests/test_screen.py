@@ -30,7 +30,7 @@ DRAWN = {
     "regions": [["regions"]],
     "map": [["map"], ["map", "--by", "region"]],
     "timeline": [["timeline"]],
-    "sources": [["sources"], ["sources", "--city", "shenzhen"]],
+    "sources": [["sources"], ["sources", "--city", "shenzhen"], ["sources", "--city", "hefei"], ["sources", "d31"]],
 }
 """Every command that draws, with the calls that draw its widest tables."""
 NOT_DRAWN = {"validate", "export", "schema"}
