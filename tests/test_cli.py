@@ -655,3 +655,9 @@ def test_the_process_ends_with_all_its_output_written(tmp_path: Path) -> None:
     failed = subprocess.run([sys.executable, "-m", "pilotcli", "show", "nowhere"], capture_output=True, env=env)
     assert failed.returncode == 2
     assert failed.stderr.decode().startswith("pilot: no city named 'nowhere'")
+
+
+def test_rank_help_documents_the_rule() -> None:
+    text = " ".join(run_cli("rank", "--help").stdout.split())
+    for needle in ("coverage is the share of the weight", "--min-coverage (0.5)", "not enough data", "--missing zero"):
+        assert needle in text, needle

@@ -514,50 +514,57 @@ class MissingChoice(StrEnum):
     skip = "skip"
 
 
+PresetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sector", "-s", help="Use this sector's preset of indicators and weights.", autocompletion=complete_sector
+    ),
+]
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--weight",
+        "-w",
+        help="INDICATOR=W: set, add or (with 0) drop an indicator; repeatable.",
+        autocompletion=complete_field,
+    ),
+]
+MissingOpt = Annotated[
+    MissingChoice,
+    typer.Option(
+        "--missing", help="skip: score a city on the indicators it has (default); zero: a missing value scores 0."
+    ),
+]
+MinCoverageOpt = Annotated[
+    float,
+    typer.Option(
+        "--min-coverage",
+        min=0.0,
+        max=1.0,
+        metavar="SHARE",
+        help="Rank only cities with data for at least this share of the weight (0-1); the others are listed "
+        "after them as 'not enough data'.",
+    ),
+]
+InSectorOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--in-sector",
+        metavar="SECTOR",
+        help="Keep only cities with this growth sector (any of several); --sector chooses the preset.",
+        autocompletion=complete_sector,
+    ),
+]
+
+
 @command("rank")
 def rank_command(
     ctx: typer.Context,
-    sector: Annotated[
-        str | None,
-        typer.Option(
-            "--sector", "-s", help="Use this sector's preset of indicators and weights.", autocompletion=complete_sector
-        ),
-    ] = None,
-    weight: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--weight",
-            "-w",
-            help="INDICATOR=W: set, add or (with 0) drop an indicator; repeatable.",
-            autocompletion=complete_field,
-        ),
-    ] = None,
-    missing: Annotated[
-        MissingChoice,
-        typer.Option(
-            "--missing", help="skip: score a city on the indicators it has (default); zero: a missing value scores 0."
-        ),
-    ] = MissingChoice.skip,
-    min_coverage: Annotated[
-        float,
-        typer.Option(
-            "--min-coverage",
-            min=0.0,
-            max=1.0,
-            metavar="SHARE",
-            help="Rank only cities with data for at least this share of the weight (0-1); the others are listed "
-            "after them as 'not enough data'.",
-        ),
-    ] = 0.5,
-    in_sector: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--in-sector",
-            metavar="SECTOR",
-            help="Keep only cities with this growth sector (any of several); --sector chooses the preset.",
-            autocompletion=complete_sector,
-        ),
-    ] = None,
+    sector: PresetOpt = None,
+    weight: WeightOpt = None,
+    missing: MissingOpt = MissingChoice.skip,
+    min_coverage: MinCoverageOpt = 0.5,
+    in_sector: InSectorOpt = None,
     region: RegionOpt = None,
     coastal: CoastalOpt = None,
     batch: BatchOpt = None,
