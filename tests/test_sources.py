@@ -80,3 +80,9 @@ def test_kind_filter(catalog: Catalog) -> None:
         assert listed
         assert {s["kind"] for s in listed} == {kind}
     assert "did you mean" in run_cli("sources", "--kind", sorted(kinds)[0][:-1] + "x").stderr
+
+
+def test_markdown_titles_link_to_the_source(catalog: Catalog) -> None:
+    markdown = run_cli("sources", "--city", "shenzhen", "--format", "markdown").stdout
+    d31 = catalog.sources["d31"]
+    assert f"[{d31.title}]({d31.url})" in markdown

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from pilotcli.view import INVISIBLE, View, clean, escaped
+from pilotcli.view import INVISIBLE, Cell, View, clean, escaped
 
 Payload = list[dict[str, Any]] | dict[str, Any]
 
@@ -113,6 +113,15 @@ def _md(text: str) -> str:
     return clean(text).replace("|", "\\|")
 
 
+def _md_cell(cell: Cell) -> str:
+    """A cell's text; a Markdown link where it links somewhere (brackets and spaces escaped)."""
+    if not cell.link:
+        return _md(cell.text)
+    url = cell.link.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    text = _md(cell.text).replace("[", "\\[").replace("]", "\\]")
+    return f"[{text}]({url})"
+
+
 def render_markdown(view: View) -> str:
     parts: list[str] = []
     if view.picture is not None:
@@ -125,7 +134,7 @@ def render_markdown(view: View) -> str:
         headers = [_md(c.header) or " " for c in table.columns]
         align = {"left": ":---", "right": "---:"}
         lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align[c.justify] for c in table.columns) + " |"]
-        lines += ["| " + " | ".join(_md(cell.text) for cell in row) + " |" for row in table.rows]
+        lines += ["| " + " | ".join(_md_cell(cell) for cell in row) + " |" for row in table.rows]
         parts.append("\n".join(lines) + "\n")
         if table.footnotes:
             parts.append("\n".join(f"_{_md(note)}_  " for note in table.footnotes) + "\n")
