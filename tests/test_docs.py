@@ -18,7 +18,9 @@ COMMANDS = sorted(REGISTERED)
 def test_every_command_has_help_and_an_example_and_is_in_the_readme(command: str) -> None:
     result = run_cli(command, "--help")
     assert result.exit_code == 0
-    assert "Example: pilot" in result.stdout
+    examples = result.stdout.split("Examples:")[1].strip().split("\n\n")[0].splitlines()
+    assert 2 <= len(examples) <= 4
+    assert all(line.strip().startswith("pilot ") for line in examples)
     assert f"pilot {command}" in README
 
 

@@ -33,7 +33,7 @@ DRAWN = {
     "sources": [["sources"], ["sources", "--city", "shenzhen"], ["sources", "--city", "hefei"], ["sources", "d31"]],
 }
 """Every command that draws, with the calls that draw its widest tables."""
-NOT_DRAWN = {"validate", "export", "schema"}
+NOT_DRAWN = {"validate", "export", "schema", "help", "completion"}
 
 
 def test_every_command_is_drawn_here_or_draws_nothing() -> None:
@@ -232,3 +232,117 @@ def test_a_pager_closed_early_is_not_an_error(tmp_path: Path) -> None:
     status, shown = _on_a_terminal(["show", "shanghai", "--all"], tmp_path, PILOT_PAGER="no-such-pager-here")
     assert status == 0
     assert "Resident population" in shown  # printed when the pager cannot be started
+
+
+# --- Help in words -------------------------------------------------------------------------------
+
+
+def _help(*args: str) -> str:
+    result = run_cli(*args, "--help")
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_help_metavars_are_words() -> None:
+    texts = {name: _help(name) for name in COMMANDS}
+    for name, text in texts.items():
+        text = text.replace("${fpath[1]}", "")  # a zsh example, not a metavar
+        for typed in ("<str>", "<int", "<float", "{", "list[", "TEXT", "INTEGER"):
+            assert typed not in text, (name, typed)
+    assert "Usage: pilot show [OPTIONS] CITY" in texts["show"]
+    assert "Usage: pilot compare [OPTIONS] CITY..." in texts["compare"]
+    assert "--sector SECTOR" in texts["list"]
+    assert "--sort FIELD" in texts["list"]
+    assert "--limit N" in texts["list"]
+    assert "--batch YEAR" in texts["list"]
+    assert "--province PROVINCE" in texts["list"]
+    assert "--fields FIELD,..." in texts["list"]
+    assert "--format FORMAT" in texts["list"]
+    assert "--weight INDICATOR=W" in texts["rank"]
+    # Valid values are listed: sectors, formats; fields through 'pilot help fields'.
+    assert "table, json, jsonl, csv or markdown" in texts["list"]
+    assert "pilot help fields" in texts["list"]
+
+
+def test_sectors_named_in_the_help_are_the_shipped_ones(catalog: object) -> None:
+    from pilotcli.cli import SECTORS
+
+    assert SECTORS.split(", ") == list(catalog.sectors)  # type: ignore[attr-defined]
+    fields = run_cli("help", "fields").stdout.split()
+    assert {"gdp", "gfci_rank", "joined", "name_zh"} <= set(fields)
+
+
+def test_top_level_help_starts_with_examples_and_cuts_no_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    for width in (80, 120):
+        monkeypatch.setenv("COLUMNS", str(width))
+        text = run_cli("--help").stdout
+        start = text.split("Start here:")[1].split("Options:")[0]
+        assert sum(1 for line in start.splitlines() if line.strip().startswith("pilot ")) >= 3
+        commands = text.split("Commands:")[1]
+        assert "..." not in commands
+        for name in COMMANDS:
+            assert f"  {name} " in commands
+    assert run_cli("help").stdout == run_cli("--help").stdout
+    assert run_cli("help", "rank").stdout == run_cli("rank", "--help").stdout
+    wrong = run_cli("help", "rnak")
+    assert wrong.exit_code == 2
+    assert "did you mean 'rank'" in wrong.stderr
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_help_fits_the_width_in_cells(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    for name in ["", *COMMANDS]:
+        text = _help(name) if name else run_cli("--help").stdout
+        assert max(map(cell_len, text.splitlines())) <= width, name
+    # The programme's Chinese name is wrapped by cells: its line is not longer than the others.
+    top = run_cli("--help").stdout
+    assert "服务业扩大开放综合试点" in top
+
+
+def test_completion_scripts_and_closed_sets(catalog: object) -> None:
+    from pilotcli import cli
+
+    for shell, marker in (("bash", "complete -o"), ("zsh", "#compdef pilot"), ("fish", "complete --command pilot")):
+        result = run_cli("completion", shell)
+        assert result.exit_code == 0
+        assert marker in result.stdout, shell
+        assert "_PILOT_COMPLETE" in result.stdout
+    assert run_cli("completion", "tcsh").exit_code == 2
+
+    class Context:
+        params: dict[str, object] = {}  # noqa: RUF012
+
+        def find_root(self) -> Context:
+            return self
+
+    context: object = Context()
+    assert cli.complete_city(context, "She") == ["shenyang", "shenzhen"]  # type: ignore[arg-type]
+    assert cli.complete_city(context, "深") == ["shenzhen"]  # type: ignore[arg-type]
+    assert cli.complete_region(context, "东") == ["east", "northeast"]  # type: ignore[arg-type]
+    assert cli.complete_province(context, "广") == ["Guangdong"]  # type: ignore[arg-type]
+    assert cli.complete_province(context, "gu") == ["Guangdong"]  # type: ignore[arg-type]
+    assert cli.complete_batch(context, "20") == ["2015", "2021", "2022", "2025"]  # type: ignore[arg-type]
+    assert cli.complete_weight(context, "gfci") == ["gfci_rank="]  # type: ignore[arg-type]
+    assert cli.complete_sector(context, "finance,He") == ["finance,healthcare"]  # type: ignore[arg-type]
+    assert "gdp_per_capita" in cli.complete_field(context, "gdp")  # type: ignore[arg-type]
+
+
+def test_input_in_one_voice() -> None:
+    both = run_cli("show", "beijing", "shanghai")
+    assert both.exit_code == 2
+    assert "pilot compare beijing shanghai" in both.stderr
+    clash = run_cli("list", "--json", "--format", "csv")
+    assert clash.exit_code == 2
+    assert "--json and --format csv" in clash.stderr
+    assert run_cli("list", "--json", "--format", "json").exit_code == 0
+    chinese = run_cli("list", "--province", "广东", "--json").json()
+    assert [c["id"] for c in chinese] == [c["id"] for c in run_cli("list", "--province", "guangdong", "--json").json()]
+    assert {c["id"] for c in chinese} == {"guangzhou", "shenzhen"}
+    commas = run_cli("list", "--sector", "finance,trade", "--json").json()
+    repeated = run_cli("list", "--sector", "finance", "--sector", "trade", "--json").json()
+    assert commas == repeated
+    assert (
+        run_cli("list", "--batch", "2015,2021", "--json").json()
+        == run_cli("list", "-b", "2015", "-b", "2021", "--json").json()
+    )

@@ -23,12 +23,72 @@ COMMANDS: dict[str, Callable[..., None]] = {}
 CommandFunction = TypeVar("CommandFunction", bound=Callable[..., None])
 
 
-def command(name: str) -> Callable[[CommandFunction], CommandFunction]:
+EXTRA_ARGUMENTS: set[str] = set()
+"""Commands that read surplus arguments themselves (ctx.args), to say what was meant."""
+
+
+def command(name: str, *, extra_arguments: bool = False) -> Callable[[CommandFunction], CommandFunction]:
     def record(function: CommandFunction) -> CommandFunction:
         COMMANDS[name] = function
+        if extra_arguments:
+            EXTRA_ARGUMENTS.add(name)
         return function
 
     return record
+
+
+TOP_HELP = """Explore the 20 areas of China's Comprehensive Pilot Program for Expanding the Opening-Up of \
+the Service Industry (服务业扩大开放综合试点): figures, sectors, rankings, maps.
+
+Start here:
+
+\b
+  pilot list                             the 20 cities: people, GDP, sectors
+  pilot show shenzhen                    one city on one screen
+  pilot compare beijing shanghai         cities side by side
+  pilot rank --sector finance --explain  a score you can check, point by point
+  pilot help rank                        a command's options and examples
+"""
+
+
+def _help_in_words() -> None:
+    """Three changes to how Typer's vendored Click writes the help, made once per call.
+
+    - Wrap by terminal cells, a Chinese character counting two: Click measures with len(),
+      so each wide character is followed by a zero-width space while wrapping (it then
+      counts two and is never split from it), taken out again after.
+    - A required argument is CITY in the usage line, not {CITY}.
+    - A number's range in words: "at least 0", "0 to 1", not x>=0.
+    """
+    import unicodedata
+
+    from typer import core
+    from typer._click import _textwrap, types
+
+    if getattr(_textwrap.TextWrapper, "by_cells", False):
+        return
+
+    class CellWrapper(_textwrap.TextWrapper):
+        by_cells = True
+
+        def wrap(self, text: str) -> list[str]:
+            wide = "".join(c + "\u200b" if unicodedata.east_asian_width(c) in "WF" else c for c in text)
+            return [line.replace("\u200b", "") for line in super().wrap(wide)]
+
+    _textwrap.TextWrapper = CellWrapper  # type: ignore[misc]
+    make_metavar = core.TyperArgument.make_metavar
+
+    def plain_metavar(self: Any, ctx: Any, *, usage: bool = False) -> str:
+        text = make_metavar(self, ctx, usage=usage)
+        return text[1:-1] if text.startswith("{") and text.endswith("}") else text
+
+    def range_in_words(self: Any) -> str:
+        if self.max is None:
+            return f"at least {self.min}"
+        return f"at most {self.max}" if self.min is None else f"{self.min:g} to {self.max:g}"
+
+    core.TyperArgument.make_metavar = plain_metavar  # type: ignore[method-assign]
+    types._NumberRangeBase._describe_range = range_in_words  # type: ignore[method-assign]
 
 
 def build_app(only: str | None = None) -> typer.Typer:
@@ -41,20 +101,19 @@ def build_app(only: str | None = None) -> typer.Typer:
     """
     app = typer.Typer(
         name="pilot",
-        help=(
-            "Explore the 20 areas of China's Comprehensive Pilot Program for Expanding the "
-            "Opening-Up of the Service Industry (服务业扩大开放综合试点): figures, sectors, rankings."
-        ),
+        help=TOP_HELP,
         no_args_is_help=True,
         add_completion=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"]},
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
     )
+    _help_in_words()
     app.callback()(main_options)
     for name, function in COMMANDS.items():
         if only is None or name == only:
-            app.command(name)(function)
+            settings = {"allow_extra_args": True} if name in EXTRA_ARGUMENTS else None
+            app.command(name, context_settings=settings)(function)
     return app
 
 
@@ -88,34 +147,76 @@ def _completion_catalog(ctx: typer.Context) -> Any:
         return None
 
 
-def complete_city(ctx: typer.Context, incomplete: str) -> list[str]:
-    catalog = _completion_catalog(ctx)
-    return [] if catalog is None else [i for i in catalog.cities if i.startswith(incomplete.lower())]
+def _matching(incomplete: str, choices: dict[str, list[str]]) -> list[str]:
+    """The values (keys) one of whose names starts with what was typed, ignoring case:
+    `She` and `深` both complete to shenzhen."""
+    typed = incomplete.casefold()
+    return [value for value, names in choices.items() if any(n.casefold().startswith(typed) for n in names)]
 
 
-def complete_sector(ctx: typer.Context, incomplete: str) -> list[str]:
-    catalog = _completion_catalog(ctx)
-    return [] if catalog is None else [i for i in catalog.sectors if i.startswith(incomplete.lower())]
+def _closed_set(kind: str) -> Callable[[typer.Context, str], list[str]]:
+    """A completion function for a set of names the dataset closes: cities, sectors, regions ..."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        catalog = _completion_catalog(ctx)
+        if catalog is None:
+            return []
+        head, comma, last = incomplete.rpartition(",")  # a comma list completes its last item
+        prefix = head + comma
+        return [prefix + value for value in _matching(last, completion_choices(catalog, kind))]
+
+    return complete
 
 
-def complete_field(ctx: typer.Context, incomplete: str) -> list[str]:
-    from pilotcli.query import field_names
+def completion_choices(catalog: Any, kind: str) -> dict[str, list[str]]:
+    """value -> the names it may be typed as."""
+    from pilotcli.query import PROVINCES_ZH, field_names
 
-    catalog = _completion_catalog(ctx)
-    return [] if catalog is None else [f for f in field_names(catalog) if f.startswith(incomplete)]
+    data = catalog.dataset
+    if kind == "city":
+        return {c.id: [c.id, c.name, c.name_zh, *c.aliases] for c in data.cities}
+    if kind == "sector":
+        return {s.id: [s.id, s.name, s.name_zh, *s.aliases] for s in data.sectors}
+    if kind == "region":
+        return {r.id: [r.id, r.name, r.name_zh] for r in data.regions}
+    if kind == "province":
+        chinese = {english: zh for zh, english in PROVINCES_ZH.items()}
+        return {p: [p, chinese.get(p, p)] for p in sorted({c.province for c in data.cities})}
+    if kind == "batch":
+        return {str(b.date.year): [str(b.date.year), str(b.number)] for b in data.program.batches}
+    if kind == "weight":
+        return {f"{i}=": [i] for i in catalog.indicators}
+    return {f: [f] for f in field_names(catalog)}
+
+
+complete_city = _closed_set("city")
+complete_sector = _closed_set("sector")
+complete_region = _closed_set("region")
+complete_province = _closed_set("province")
+complete_batch = _closed_set("batch")
+complete_field = _closed_set("field")
+complete_weight = _closed_set("weight")
 
 
 # --- Shared options ----------------------------------------------------------------------
 
+SECTORS = (
+    "finance, healthcare, telecom, education, technology, logistics, trade, culture-tourism, professional-services"
+)
+"""The shipped dataset's sector ids, for the help (a test keeps them equal to the data)."""
 
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option("--format", "-f", metavar="FORMAT", help="table, json, jsonl, csv or markdown.", case_sensitive=False),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
 FieldsOpt = Annotated[
     str | None,
     typer.Option(
         "--fields",
-        metavar="A,B,...",
-        help="Comma-separated JSON keys to keep, in this order; in tables, the columns to show.",
+        metavar="FIELD,...",
+        help="JSON keys to keep, in this order; in tables, the columns to show ('pilot help fields' lists them).",
         autocompletion=complete_field,
     ),
 ]
@@ -137,19 +238,43 @@ SectorOpt = Annotated[
     typer.Option(
         "--sector",
         "-s",
-        help="Growth sector id, name or alias; repeat for several (any of them).",
+        metavar="SECTOR",
+        help=f"{SECTORS}, or a sector's name or alias; several (comma or repeat): any of them.",
         autocompletion=complete_sector,
     ),
 ]
 AllSectorsOpt = Annotated[bool, typer.Option("--all-sectors", help="With several --sector: cities with all of them.")]
 RegionOpt = Annotated[
-    list[str] | None, typer.Option("--region", "-r", help="East, Central, West or Northeast; repeatable.")
+    list[str] | None,
+    typer.Option(
+        "--region",
+        "-r",
+        metavar="REGION",
+        help="east, central, west or northeast (东部 ...); several: any of them.",
+        autocompletion=complete_region,
+    ),
 ]
 CoastalOpt = Annotated[bool | None, typer.Option("--coastal/--inland", help="Only coastal or only inland cities.")]
 BatchOpt = Annotated[
-    list[int] | None, typer.Option("--batch", "-b", help="Batch year (2015, 2021, 2022, 2025) or number; repeatable.")
+    list[str] | None,
+    typer.Option(
+        "--batch",
+        "-b",
+        metavar="YEAR",
+        help="Batch year (2015, 2021, 2022, 2025) or number 1-4; repeatable.",
+        autocompletion=complete_batch,
+    ),
 ]
-ProvinceOpt = Annotated[list[str] | None, typer.Option("--province", "-p", help="Province name; repeatable.")]
+ProvinceOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--province",
+        "-p",
+        metavar="PROVINCE",
+        help="Province, in English or Chinese (广东); repeatable.",
+        autocompletion=complete_province,
+    ),
+]
 FtzOpt = Annotated[bool | None, typer.Option("--ftz/--no-ftz", help="Only cities with (or without) a free trade zone.")]
 WhereOpt = Annotated[
     list[str] | None,
@@ -165,11 +290,14 @@ WhereOpt = Annotated[
 SortOpt = Annotated[
     str | None,
     typer.Option(
-        "--sort", help="Sort by a field (any JSON key, e.g. gdp, gfci_rank, name).", autocompletion=complete_field
+        "--sort",
+        metavar="FIELD",
+        help="Sort by a field: name, joined, gdp, gfci_rank ... ('pilot help fields' lists them).",
+        autocompletion=complete_field,
     ),
 ]
 DescOpt = Annotated[bool, typer.Option("--desc", help="Sort in descending order.")]
-LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="Show at most N cities.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, metavar="N", help="Show at most N cities.")]
 
 
 def _catalog(ctx: typer.Context) -> Any:
@@ -180,13 +308,26 @@ def _catalog(ctx: typer.Context) -> Any:
     return load(ctx.find_root().params.get("data"))
 
 
+def each(values: list[str] | None) -> list[str]:
+    """A repeatable option's values, where each may also be a comma list: -s finance,trade."""
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def _batch_number(text: str) -> int:
+    from pilotcli.errors import UsageError
+
+    if not text.isdigit():
+        raise UsageError(f"--batch: '{text}' is not a batch year or number", hint="use e.g. --batch 2015 or --batch 1")
+    return int(text)
+
+
 def _city_filter(
     catalog: Any,
     sector: list[str] | None,
     all_sectors: bool,
     region: list[str] | None,
     coastal: bool | None,
-    batch: list[int] | None,
+    batch: list[str] | None,
     province: list[str] | None,
     ftz: bool | None,
     where: list[str] | None,
@@ -196,12 +337,12 @@ def _city_filter(
 
     return query.build_filter(
         catalog,
-        sectors=sector,
+        sectors=each(sector),
         all_sectors=all_sectors,
-        regions=region,
+        regions=each(region),
         coastal=coastal,
-        batches=batch,
-        provinces=province,
+        batches=[_batch_number(text) for text in each(batch)],
+        provinces=each(province),
         ftz=ftz,
         where=where,
     )
@@ -213,6 +354,8 @@ def _output(
     from pilotcli.errors import UsageError
     from pilotcli.render import OutputOptions
 
+    if json_ and fmt not in (Format.table, Format.json):
+        raise UsageError(f"--json and --format {fmt.value} ask for two formats", hint="keep one of them")
     chosen = Format.json if json_ else fmt
     selected = tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else ()
     if flat and chosen not in (Format.csv, Format.jsonl):
@@ -398,10 +541,7 @@ def main_options(
         bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
-    """Explore the cities of China's pilot programme for opening up services.
-
-    Example: pilot list --sector healthcare
-    """
+    """Explore the cities of China's pilot programme for opening up services."""
 
 
 # --- Commands ----------------------------------------------------------------------------------
@@ -432,7 +572,12 @@ def list_command(
 ) -> None:
     """List pilot cities, filtered and sorted.
 
-    Example: pilot list --sector healthcare --coastal --sort gdp --desc
+    Examples:
+
+    \b
+      pilot list --sector healthcare --coastal
+      pilot list --region west --sort gdp --desc
+      pilot list --province 广东 --fields id,gdp --json
     """
     from pilotcli import query, views
 
@@ -445,10 +590,12 @@ def list_command(
     _emit(views.list_view(catalog, cities, sort_field, wide=wide, tested=tested), options)
 
 
-@command("show")
+@command("show", extra_arguments=True)
 def show_command(
     ctx: typer.Context,
-    city: Annotated[str, typer.Argument(help="City id, name, Chinese name or alias.", autocompletion=complete_city)],
+    city: Annotated[
+        str, typer.Argument(metavar="CITY", help="City id, name, Chinese name or alias.", autocompletion=complete_city)
+    ],
     sources: Annotated[
         bool, typer.Option("--sources", help="Add the source of every figure and the sources' list.")
     ] = False,
@@ -462,22 +609,36 @@ def show_command(
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
-    """Show a city on one screen: profile, figures with year and confidence, growth sectors.
+    """Show a city on one screen: profile, figures, sectors.
 
-    Example: pilot show "Xi'an"
+    Examples:
+
+    \b
+      pilot show shenzhen
+      pilot show 西安 --notes
+      pilot show "Xi'an" --all --no-pager
     """
     from pilotcli import views
 
     options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx)
     parts = views.ShowParts(sources=sources or all_, notes=notes or all_)
+    if ctx.args:
+        from pilotcli.errors import UsageError
+
+        raise UsageError("show takes one city", hint=f"to compare them: pilot compare {' '.join([city, *ctx.args])}")
     _emit(views.show_view(catalog, catalog.city(city), parts), options)
 
 
 @command("compare")
 def compare_command(
     ctx: typer.Context,
-    cities: Annotated[list[str], typer.Argument(help="2 to 6 cities.", autocompletion=complete_city)],
+    cities: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="CITY...", help="2 to 6 cities: ids, names or Chinese names.", autocompletion=complete_city
+        ),
+    ],
     base: Annotated[
         str | None,
         typer.Option(
@@ -495,10 +656,17 @@ def compare_command(
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
-    """Compare 2 to 6 cities indicator by indicator; the best value is starred; differences are
-    the first city's value (or --base's) minus each other city's, and as % of it.
+    """Compare 2 to 6 cities indicator by indicator.
 
-    Example: pilot compare shenzhen hefei
+    The best value is starred; differences are the first city's value (or --base's) minus each
+    other city's, and as % of it.
+
+    Examples:
+
+    \b
+      pilot compare shenzhen hefei
+      pilot compare beijing shanghai shenzhen guangzhou
+      pilot compare 北京 上海 --format csv
     """
     from pilotcli import compare, views
 
@@ -517,7 +685,11 @@ class MissingChoice(StrEnum):
 PresetOpt = Annotated[
     str | None,
     typer.Option(
-        "--sector", "-s", help="Use this sector's preset of indicators and weights.", autocompletion=complete_sector
+        "--sector",
+        "-s",
+        metavar="SECTOR",
+        help=f"Use this sector's preset of indicators and weights: {SECTORS}.",
+        autocompletion=complete_sector,
     ),
 ]
 WeightOpt = Annotated[
@@ -525,14 +697,17 @@ WeightOpt = Annotated[
     typer.Option(
         "--weight",
         "-w",
-        help="INDICATOR=W: set, add or (with 0) drop an indicator; repeatable.",
-        autocompletion=complete_field,
+        metavar="INDICATOR=W",
+        help="Set, add or (with 0) drop an indicator: gdp=2,population=0 ('pilot help fields').",
+        autocompletion=complete_weight,
     ),
 ]
 MissingOpt = Annotated[
     MissingChoice,
     typer.Option(
-        "--missing", help="skip: score a city on the indicators it has (default); zero: a missing value scores 0."
+        "--missing",
+        metavar="skip|zero",
+        help="skip: score a city on the indicators it has (default); zero: a missing value scores 0.",
     ),
 ]
 MinCoverageOpt = Annotated[
@@ -582,7 +757,7 @@ def rank_command(
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
-    """Rank the cities chosen by the filters by a transparent weighted score (0-100).
+    """Rank cities by a transparent weighted score (0-100).
 
     Each indicator of the preset (--sector, else gdp, gdp_per_capita and services_share) is scaled
     0-100 over the cities chosen: best 100, worst 0, ranks inverted, yes/no 100 or 0; "not ranked"
@@ -591,14 +766,19 @@ def rank_command(
     coverage under --min-coverage (0.5) is not ranked and is listed after the others as "not enough
     data" (rank null in JSON). --missing zero scores a missing value 0 instead. Ties by city id.
 
-    Example: pilot rank --sector finance --coastal --where 'gdp>1000' --explain
+    Examples:
+
+    \b
+      pilot rank --sector finance --explain
+      pilot rank --weight gdp=2,population=1 --limit 5
+      pilot rank --sector healthcare --region east --coastal
     """
     from pilotcli import query, rank, views
 
     options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx)
     sector_id = catalog.sector(sector).id if sector is not None else None
-    weights = rank.weights_for(catalog, sector_id, rank.parse_weights(weight or []))
+    weights = rank.weights_for(catalog, sector_id, rank.parse_weights(each(weight)))
     city_filter = _city_filter(catalog, in_sector, False, region, coastal, batch, province, ftz, where)
     ranked = rank.rank(catalog, query.select(catalog, city_filter), weights, missing.value, min_coverage)
     shown = ranked if limit is None else ranked[:limit]
@@ -614,7 +794,12 @@ def rank_command(
 def sectors_command(
     ctx: typer.Context,
     sector: Annotated[
-        str | None, typer.Argument(help="A sector: list its cities and the evidence.", autocompletion=complete_sector)
+        str | None,
+        typer.Argument(
+            metavar="[SECTOR]",
+            help=f"List this sector's cities and the evidence: {SECTORS}.",
+            autocompletion=complete_sector,
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
@@ -624,9 +809,14 @@ def sectors_command(
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
-    """List the growth sectors, or the cities of one sector with their evidence.
+    """List the growth sectors, or one sector's cities.
 
-    Example: pilot sectors healthcare
+    Examples:
+
+    \b
+      pilot sectors
+      pilot sectors healthcare
+      pilot sectors finance --json
     """
     from pilotcli import views
 
@@ -647,9 +837,13 @@ def regions_command(
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
-    """Summarise the four NBS macro-regions: pilot cities, population, GDP.
+    """Summarise the four NBS macro-regions.
 
-    Example: pilot regions --json
+    Examples:
+
+    \b
+      pilot regions
+      pilot regions --json
     """
     from pilotcli import views
 
@@ -710,9 +904,13 @@ def validate_command(
     ] = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Check a dataset file and list every problem (exit 0 valid, 1 not).
+    """Check a dataset file and list every problem.
 
-    Example: pilot validate my-cities.toml
+    Examples:
+
+    \b
+      pilot validate my-cities.toml
+      pilot validate --json
     """
     from pilotcli.loading import shipped_dataset_path
     from pilotcli.render.text import render_json
@@ -763,13 +961,13 @@ def export_command(
     province: ProvinceOpt = None,
     ftz: FtzOpt = None,
     where: WhereOpt = None,
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="toml (a complete dataset), json or csv.")] = (
-        ExportFormat.toml
-    ),
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", metavar="FORMAT", help="toml (a complete dataset), json or csv.")
+    ] = (ExportFormat.toml),
     output: Annotated[
         # A string, not a Path: Path("out/") drops the slash that says "a folder".
         str | None,
-        typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace FILE if it is a regular file or a symbolic link.")
@@ -779,9 +977,14 @@ def export_command(
         bool, typer.Option("--flat", help="csv: one column per field, a figure's value only (pilot schema --flat).")
     ] = False,
 ) -> None:
-    """Export the (filtered) dataset: TOML that pilot can load again, JSON or CSV.
+    """Export the (filtered) dataset as TOML, JSON or CSV.
 
-    Example: pilot export --region west -o west.toml
+    Examples:
+
+    \b
+      pilot export --region west -o west.toml
+      pilot export --format csv --bom -o cities.csv
+      pilot --data west.toml list
     """
     from pilotcli import export, query
     from pilotcli.errors import UsageError
@@ -821,9 +1024,13 @@ def schema_command(
         typer.Option("--flat", help="The schema of a --flat row (list, export): every field with its unit."),
     ] = False,
 ) -> None:
-    """Print the JSON Schema of the dataset file (or of the JSON output, or of a --flat row).
+    """Print the JSON Schema of the dataset or the output.
 
-    Example: pilot schema --output-format > pilot-output.schema.json
+    Examples:
+
+    \b
+      pilot schema > cities.schema.json
+      pilot schema --output-format > pilot-output.schema.json
     """
     from pilotcli import contract
     from pilotcli.render.text import render_json
@@ -855,7 +1062,10 @@ def map_command(
     ftz: FtzOpt = None,
     where: WhereOpt = None,
     by: Annotated[
-        MapBy, typer.Option("--by", help="Colour the cities by batch or by NBS region.", case_sensitive=False)
+        MapBy,
+        typer.Option(
+            "--by", metavar="batch|region", help="Colour the cities by batch or by NBS region.", case_sensitive=False
+        ),
     ] = MapBy.batch,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
@@ -864,9 +1074,14 @@ def map_command(
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
-    """Draw the pilot cities on a map of land and sea, coloured by batch or region.
+    """Draw the pilot cities on a map, by batch or region.
 
-    Example: pilot map --by region --coastal
+    Examples:
+
+    \b
+      pilot map
+      pilot map --by region --coastal
+      pilot map --sector finance
     """
     from pilotcli import pictures, query
 
@@ -887,14 +1102,83 @@ def timeline_command(
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
-    """Show how the programme grew, batch by batch, 2015 to 2025, with its milestones.
+    """Show how the programme grew, batch by batch.
 
-    Example: pilot timeline
+    Examples:
+
+    \b
+      pilot timeline
+      pilot timeline --json
     """
     from pilotcli import pictures
 
     options = _output(fmt, json_, fields, bom, no_color, no_pager=no_pager)
     _emit(pictures.timeline_view(_catalog(ctx), options.width), options)
+
+
+# --- Help and completion -----------------------------------------------------------------------
+
+
+@command("help")
+def help_command(
+    topic: Annotated[
+        str | None, typer.Argument(metavar="[COMMAND]", help="A command, or 'fields' for the fields' names.")
+    ] = None,
+) -> None:
+    """Show the help of pilot or of one command.
+
+    Examples:
+
+    \b
+      pilot help
+      pilot help rank
+      pilot help fields
+    """
+    if topic == "fields":
+        write_stdout(fields_help())
+        return
+    if topic is not None and topic not in COMMANDS:
+        from pilotcli.names import lookup
+
+        lookup("command", topic, list(COMMANDS))
+    raise typer.Exit(run([topic, "--help"] if topic else ["--help"]))
+
+
+def fields_help() -> str:
+    """Every field name (for --fields, --sort, --where, --weight), with what it holds."""
+    from pilotcli.dataset import load
+    from pilotcli.query import field_names
+
+    catalog = load(None)
+    lines = ["Fields for --fields, --sort and --where (indicators also for rank --weight):", ""]
+    for name in field_names(catalog):
+        info = catalog.indicators.get(name)
+        lines.append(f"  {name:<24} {info.name} ({info.unit})" if info else f"  {name}")
+    return "\n".join(lines) + "\n"
+
+
+class Shell(StrEnum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@command("completion")
+def completion_command(
+    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.", case_sensitive=False)],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish.
+
+    Examples:
+
+    \b
+      pilot completion bash >> ~/.bashrc
+      pilot completion zsh > "${fpath[1]}/_pilot"
+      pilot completion fish > ~/.config/fish/completions/pilot.fish
+    """
+    from typer._completion_shared import get_completion_script
+
+    write_stdout(get_completion_script(prog_name="pilot", complete_var="_PILOT_COMPLETE", shell=shell.value))
 
 
 # --- The error boundary -------------------------------------------------------------------------
@@ -916,6 +1200,30 @@ def _report(message: str) -> None:
 
 
 _WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF}
+
+
+def parser_message(error: Exception, message: str) -> tuple[str, bool]:
+    """The option parser's message in pilot's voice: lowercase, "no KIND named", one "did you
+    mean"; and whether it already says what to type (then no "see --help" follows)."""
+    import re
+
+    from pilotcli.names import suggestions
+
+    unknown = re.match(r"No such (option|command):? '?([^'\s]+)'?", message)
+    if unknown:
+        kind, name = unknown.groups()
+        known = list(getattr(error, "possibilities", None) or ()) or (list(COMMANDS) if kind == "command" else [])
+        # Compared without the dashes, which every option shares: '--xyz' is not close to '--ftz'.
+        bare = {option.lstrip("-"): option for option in known}
+        close = suggestions(name.lstrip("-"), list(bare), limit=1)
+        if close:
+            return f"no {kind} named '{name}'; did you mean '{bare[close[0]]}'?", True
+        return f"no {kind} named '{name}'", False
+    message = message.replace("Value error, ", "").rstrip(".")
+    message = message.replace("is not one of", "is not one of these:").replace(
+        "is not in the range", "is out of range:"
+    )
+    return message[:1].lower() + message[1:], False
 
 
 def run(argv: list[str]) -> int:
@@ -956,8 +1264,8 @@ def _run(argv: list[str]) -> int:
                 return int(ExitStatus.OK)
             context = getattr(error, "ctx", None)
             command = getattr(context, "command_path", "pilot")
-            message = str(format_message()).replace("Value error, ", "").rstrip(".")
-            _report(f"{message}; see '{command} --help'")
+            message, complete = parser_message(error, str(format_message()))
+            _report(message if complete else f"{message}; see '{command} --help'")
             return exit_code
         if type(error).__name__ == "Abort":
             return int(ExitStatus.INTERRUPTED)

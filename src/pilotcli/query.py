@@ -299,7 +299,24 @@ def batch_number(catalog: Catalog, year_or_number: int) -> int:
     raise UsageError(f"no batch {year_or_number}", hint=f"batches: {known}")
 
 
+PROVINCES_ZH = {
+    "北京": "Beijing", "天津": "Tianjin", "河北": "Hebei", "山西": "Shanxi", "内蒙古": "Inner Mongolia",
+    "辽宁": "Liaoning", "吉林": "Jilin", "黑龙江": "Heilongjiang", "上海": "Shanghai", "江苏": "Jiangsu",
+    "浙江": "Zhejiang", "安徽": "Anhui", "福建": "Fujian", "江西": "Jiangxi", "山东": "Shandong",
+    "河南": "Henan", "湖北": "Hubei", "湖南": "Hunan", "广东": "Guangdong", "广西": "Guangxi",
+    "海南": "Hainan", "重庆": "Chongqing", "四川": "Sichuan", "贵州": "Guizhou", "云南": "Yunnan",
+    "西藏": "Tibet", "陕西": "Shaanxi", "甘肃": "Gansu", "青海": "Qinghai", "宁夏": "Ningxia", "新疆": "Xinjiang",
+}  # fmt: skip
+"""Chinese names of the provincial-level divisions (also accepted with 省, 市 or 自治区)."""
+
+
 def province(catalog: Catalog, name: str) -> str:
+    """A province typed in English (any case) or Chinese (广东, 广东省) -> its English name."""
+    bare = name.strip()
+    for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"):
+        if bare.endswith(suffix) and bare[: -len(suffix)] in PROVINCES_ZH:
+            bare = bare[: -len(suffix)]
+    name = PROVINCES_ZH.get(bare, name)
     provinces = sorted({city.province for city in catalog.dataset.cities})
     for known in provinces:
         if known.casefold() == name.casefold():
