@@ -855,14 +855,20 @@ def regions_command(
 def sources_command(
     ctx: typer.Context,
     source: Annotated[
-        str | None, typer.Argument(help="A source id (d31 or [d31]): show it with its URL and what cites it.")
+        str | None,
+        typer.Argument(metavar="[SOURCE]", help="A source id (d31 or [d31]): show it with its URL and what cites it."),
     ] = None,
     city: Annotated[
         str | None,
-        typer.Option("--city", "-c", help="Only the sources this city cites.", autocompletion=complete_city),
+        typer.Option(
+            "--city", "-c", metavar="CITY", help="Only the sources this city cites.", autocompletion=complete_city
+        ),
     ] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help="Only sources of this kind (e.g. official-statistics, news).")
+        str | None,
+        typer.Option(
+            "--kind", "-k", metavar="KIND", help="Only sources of this kind (e.g. official-statistics, news)."
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
@@ -870,15 +876,24 @@ def sources_command(
     flat: FlatOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
 ) -> None:
-    """List the sources of the data (title, publisher, kind, date, what cites them), or show one.
+    """List the sources of the data, or show one.
 
-    On a terminal, titles and URLs are links. Example: pilot sources --city shenzhen
+    Each with its title, publisher, kind, date and what cites it. On a terminal, titles and URLs
+    are links.
+
+    Examples:
+
+    \b
+      pilot sources --city shenzhen
+      pilot sources d31
+      pilot sources --kind official-statistics --json
     """
     from pilotcli import sources, views
     from pilotcli.errors import UsageError
 
-    options = _output(fmt, json_, fields, bom, no_color, flat)
+    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx)
     if source is not None:
         if city is not None or kind is not None:
