@@ -22,8 +22,8 @@ WIDTH = 100
 PICTURES: dict[str, list[str]] = {
     "list": ["list", "--sector", "healthcare"],
     "compare": ["compare", "shenzhen", "hefei"],
-    "rank": ["rank", "--sector", "finance", "--limit", "10"],
-    "map": ["map"],
+    "rank": ["rank", "--sector", "finance", "--explain", "--limit", "10"],
+    "map": ["map", "--by", "region"],
     "timeline": ["timeline"],
 }
 

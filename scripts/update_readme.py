@@ -1,10 +1,10 @@
-"""Refresh the command outputs shown in README.md from the real commands.
+"""Refresh the command outputs shown in README.md and docs/*.md from the real commands.
 
 Each block in the README that follows a marker line
     <!-- output: pilot ARGS -->
 is replaced by what `pilot ARGS` prints at 100 columns, without colour, on the
-shipped dataset. `python scripts/update_readme.py --check` exits 1 when the
-README is out of date (the test suite runs that check).
+shipped dataset. `python scripts/update_readme.py --check` exits 1 when a
+page is out of date (the test suite runs that check).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from pathlib import Path
 
 from pilot_output import pilot_output
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"(<!-- output: pilot (?P<args>[^>]*?) -->\n)```text\n.*?```\n", re.DOTALL)
 MAX_LINES = 70
 
@@ -39,14 +40,21 @@ def refreshed(text: str) -> str:
 
 
 def main() -> int:
-    current = README.read_text(encoding="utf-8")
-    updated = refreshed(current)
-    if "--check" in sys.argv[1:]:
-        if updated != current:
-            print("README.md command outputs are out of date: run python scripts/update_readme.py", file=sys.stderr)
-            return 1
-        return 0
-    README.write_text(updated, encoding="utf-8")
+    stale = []
+    for page in PAGES:
+        current = page.read_text(encoding="utf-8")
+        updated = refreshed(current)
+        if updated == current:
+            continue
+        if "--check" in sys.argv[1:]:
+            stale.append(page.relative_to(ROOT).as_posix())
+        else:
+            page.write_text(updated, encoding="utf-8")
+    if stale:
+        print(
+            f"command outputs out of date in {', '.join(stale)}: run python scripts/update_readme.py", file=sys.stderr
+        )
+        return 1
     return 0
 
 

@@ -51,3 +51,18 @@ def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
     printed = capsys.readouterr().out
     assert "Xi'an 1331.778 billion CNY 2024" in printed
     assert "shanghai" in printed
+
+
+def test_readme_is_a_short_tour_with_working_links_and_pictures() -> None:
+    import re
+
+    assert len(README.splitlines()) <= 300
+    assert "pipx install" in README
+    targets = re.findall(r"\]\(([^)#]+)\)", README)
+    pictures = [t for t in targets if t.endswith(".svg")]
+    assert len(pictures) >= 5
+    for target in targets:
+        assert (ROOT / target).exists(), target
+    for page in (ROOT / "docs").glob("*.md"):
+        for target in re.findall(r"\]\(([^)#:]+)\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).exists(), (page.name, target)
