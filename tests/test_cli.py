@@ -398,6 +398,10 @@ def test_rank_takes_the_list_filters() -> None:
         "shanghai",
         "shenzhen",
     ]
+    both = ["--in-sector", "telecom", "--in-sector", "education", "--all-sectors"]
+    assert ids(run_cli("rank", *both, "--json").json()) == ids(
+        run_cli("list", "--sector", "telecom", "--sector", "education", "--all-sectors", "--json").json()
+    )
     west = run_cli("rank", "--region", "west", "--province", "Sichuan", "--json").json()
     assert ids(west) == ["chengdu"]
     assert ids(run_cli("rank", "--no-ftz", "--json").json()) == ids(run_cli("list", "--no-ftz", "--json").json())

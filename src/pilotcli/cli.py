@@ -740,6 +740,9 @@ def rank_command(
     missing: MissingOpt = MissingChoice.skip,
     min_coverage: MinCoverageOpt = 0.5,
     in_sector: InSectorOpt = None,
+    all_sectors: Annotated[
+        bool, typer.Option("--all-sectors", help="With several --in-sector: cities with all of them.")
+    ] = False,
     region: RegionOpt = None,
     coastal: CoastalOpt = None,
     batch: BatchOpt = None,
@@ -779,7 +782,7 @@ def rank_command(
     catalog = _catalog(ctx)
     sector_id = catalog.sector(sector).id if sector is not None else None
     weights = rank.weights_for(catalog, sector_id, rank.parse_weights(each(weight)))
-    city_filter = _city_filter(catalog, in_sector, False, region, coastal, batch, province, ftz, where)
+    city_filter = _city_filter(catalog, in_sector, all_sectors, region, coastal, batch, province, ftz, where)
     ranked = rank.rank(catalog, query.select(catalog, city_filter), weights, missing.value, min_coverage)
     shown = ranked if limit is None else ranked[:limit]
     preset = f"{sector_id} preset" if sector_id else "default preset"
