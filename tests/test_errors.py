@@ -482,7 +482,9 @@ def test_ctrl_c_exits_quietly_with_130(monkeypatch: pytest.MonkeyPatch) -> None:
 # A pilot process stopped at a chosen point: the named function runs, then the process says
 # so on a pipe and sleeps until a signal comes. The test waits on the pipe, not on a clock.
 STOPPED_PILOT = """
-import importlib, os, sys, time
+import importlib, os, signal, sys, time
+# As if started in the foreground: a shell's background job (cmd &) would ignore SIGINT.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 module_name, name = sys.argv[1].rsplit(".", 1)
 module = importlib.import_module(module_name)
 original = getattr(module, name)
