@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
+import re
+import shutil
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
@@ -12,7 +16,7 @@ from typing import Any
 import pytest
 from rich.cells import cell_len
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from factories import city, shipped_raw, write_raw
 from pilotcli import geo, pictures
 from pilotcli.dataset import Catalog
@@ -380,3 +384,73 @@ def test_timeline_bar_grows_with_the_total() -> None:
     assert len(bars) == 4
     assert bars == sorted(bars)
     assert bars[0] < bars[-1]
+
+
+# --- The README's pictures: Chinese at full width, no external font ------------------------------
+
+PICTURES = sorted((ROOT / "docs" / "img").glob("*.svg"))
+SVG_TEXT = re.compile(r'<text [^>]*?textLength="(?P<length>[0-9.]+)"[^>]*>(?P<body>[^<]*)</text>')
+
+
+def test_pictures_give_each_text_run_the_width_of_its_cells() -> None:
+    assert len(PICTURES) >= 5
+    for picture in PICTURES:
+        svg = picture.read_text(encoding="utf-8")
+        assert "@font-face" not in svg, picture.name
+        assert "url(" not in svg.split("<style>")[1].split("</style>")[0], picture.name
+        runs = SVG_TEXT.findall(svg)
+        assert runs, picture.name
+        for length, body in runs:
+            text = html.unescape(body)
+            assert abs(float(length) - cell_len(text) * 12.2) < 0.05, (picture.name, text, length)
+    listing = (ROOT / "docs" / "img" / "list.svg").read_text(encoding="utf-8")
+    assert any(html.unescape(body) == "中文" for _, body in SVG_TEXT.findall(listing))
+
+
+BROWSER = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+MEASURE = """<script>
+const squeezed = [];
+for (const text of document.querySelectorAll("svg text")) {
+  const given = parseFloat(text.getAttribute("textLength"));
+  text.removeAttribute("textLength");
+  const natural = text.getComputedTextLength();
+  if (natural > given * 1.2 + 2) squeezed.push([text.textContent, Math.round(natural), given]);
+}
+document.body.setAttribute("data-runs", document.querySelectorAll("svg text").length);
+document.body.setAttribute("data-squeezed", JSON.stringify(squeezed));
+</script>"""
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium here (apt-get install chromium fonts-noto-cjk)")
+def test_pictures_in_a_real_browser_squeeze_no_glyph(tmp_path: Path) -> None:
+    """Chromium draws each picture; no text run may need more room than the picture gives it
+    (a run given half its width draws Chinese on top of itself)."""
+    assert BROWSER is not None
+    for picture in PICTURES:
+        svg = picture.read_text(encoding="utf-8")
+        page = tmp_path / f"{picture.stem}.html"
+        page.write_text(f"<!doctype html><meta charset=utf-8><body>{svg}{MEASURE}</body>", encoding="utf-8")
+        dom = subprocess.run(
+            [
+                BROWSER,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--dump-dom",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+        runs = re.search(r'data-runs="(\d+)"', dom)
+        squeezed = re.search(r'data-squeezed="([^"]*)"', dom)
+        assert runs is not None
+        assert int(runs.group(1)) > 10, picture.name
+        assert squeezed is not None
+        assert json.loads(html.unescape(squeezed.group(1))) == [], picture.name
