@@ -254,7 +254,7 @@ def test_compare_more_cities_measures_the_others_against_the_first() -> None:
     header = next(line for line in differences.splitlines() if line.startswith("indicator"))
     assert header.split() == ["indicator", "vs", "Shanghai", "vs", "Guangzhou"]
     gdp_line = next(line for line in differences.splitlines() if line.startswith("GDP (bn"))
-    assert gdp_line.split()[3:] == ["-408.4", "(-8%)", "+1,881.1", "(+61%)"]
+    assert gdp_line.split()[3:] == ["-463.5", "(-8%)", "+2,003.4", "(+63%)"]
     seven = ["beijing", "shanghai", "guangzhou", "shenzhen", "hefei", "xian", "wuhan"]
     assert run_cli("compare", *seven).exit_code == 2
 
@@ -349,15 +349,16 @@ def test_missing_zero_is_still_an_option(catalog: Catalog) -> None:
 
 
 def test_missing_data_no_longer_decides_the_order() -> None:
-    # The complaint of issue 13: Shanghai fell from 95.8 to 63.9 because its services share is
-    # missing, and Hainan came last with 0.0 because all three of its figures are missing.
+    # The complaint of issue 13: a city fell far because its services share is missing (Shanghai
+    # then; Chengdu with the 2025 data), and Hainan came last with 0.0 because all three of its
+    # figures are missing.
     default = run_cli("rank", "--json").json()
-    shanghai = next(r for r in default if r["id"] == "shanghai")
-    assert (shanghai["rank"], shanghai["score"], shanghai["coverage"]) == (2, 95.84, 0.6667)
+    chengdu = next(r for r in default if r["id"] == "chengdu")
+    assert (chengdu["rank"], chengdu["score"], chengdu["coverage"]) == (13, 22.67, 0.6667)
     hainan = default[-1]
     assert (hainan["id"], hainan["rank"], hainan["score"], hainan["coverage"]) == ("hainan", None, None, 0.0)
     zero = run_cli("rank", "--missing", "zero", "--json").json()
-    assert next(r for r in zero if r["id"] == "shanghai")["score"] == 63.89
+    assert next(r for r in zero if r["id"] == "chengdu")["score"] == 15.11
 
 
 def test_not_enough_data_is_listed_after_the_ranked_cities() -> None:
@@ -426,7 +427,8 @@ def test_scaling_runs_over_the_cities_ranked() -> None:
     points = {r["id"]: r["contributions"]["gdp"]["points"] for r in ranking}
     assert points == {
         "shanghai": 100.0,
-        "chongqing": pytest.approx(100 * (3219.315 - 1802.4) / (5392.671 - 1802.4), abs=0.01),
+        # Each figure's latest year: 2025 for Shanghai and Chongqing, 2024 for Tianjin.
+        "chongqing": pytest.approx(100 * (3375.793 - 1802.43) / (5670.871 - 1802.43), abs=0.01),
         "tianjin": 0.0,
         "hainan": None,
     }
@@ -509,7 +511,7 @@ def test_csv_flattens_figures_and_bom_is_optional() -> None:
     assert {"gdp", "gdp_unit", "gdp_year", "gdp_source", "gdp_estimate"} <= set(rows[0])
     beijing = rows[0]
     assert beijing["id"] == "beijing"
-    assert float(beijing["gdp"]) == pytest.approx(4984.31)
+    assert float(beijing["gdp"]) == pytest.approx(5207.34)
     assert beijing["gdp_unit"] == "billion CNY"
     hainan = next(r for r in rows if r["id"] == "hainan")
     assert hainan["gdp"] == ""  # missing stays empty, never 0

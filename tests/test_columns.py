@@ -25,7 +25,7 @@ def test_fields_choose_table_columns_in_the_order_given(monkeypatch: pytest.Monk
     table = run_cli("list", "--fields", "gdp,id,vats_pilot", "--limit", "4").stdout
     assert header_cells(table)[:4] == ["gdp", "(billion", "CNY)", "id"]
     rows = {line.split()[1]: line.split() for line in table.splitlines()[2:6]}
-    assert rows["beijing"] == ["4,984.31", "beijing", "yes"]
+    assert rows["beijing"] == ["5,207.34", "beijing", "yes"]
     assert rows["hainan"] == ["—", "hainan", "yes"]  # missing, never 0
     ranked = run_cli("rank", "--fields", "rank,id,coverage", "--sector", "finance").stdout
     assert header_cells(ranked) == ["rank", "id", "coverage"]
@@ -120,8 +120,8 @@ def test_flat_jsonl_rows_match_the_flat_schema(catalog: Catalog) -> None:
 
 def test_flat_with_fields_and_on_other_commands() -> None:
     rows = read_csv(run_cli("list", "--format", "csv", "--flat", "--fields", "id,gdp", "--limit", "1").stdout)
-    assert rows == [{"id": "beijing", "gdp": "4984.31"}]
+    assert rows == [{"id": "beijing", "gdp": "5207.34"}]
     ranked = read_csv(run_cli("rank", "--format", "csv", "--flat", "--limit", "1").stdout)
-    assert ranked[0]["contributions_gdp_points"] == "90.99"
+    assert ranked[0]["contributions_gdp_points"] == "90.29"
     assert run_cli("list", "--flat").exit_code == 2
     assert run_cli("list", "--json", "--flat").exit_code == 2

@@ -69,10 +69,16 @@ def test_city_record_keys_and_figure_units() -> None:
         "year",
         "edition",
         "source",
+        "also",
         "estimate",
         "confidence",
         "note",
+        "history",
     }
+    # The example: today's figure, with its earlier years under `history`.
+    assert city["gdp"]["year"] == 2025
+    assert [(h["year"], h["value"]) for h in city["gdp"]["history"]] == [(2024, 4984.31)]
+    assert "unit" not in city["gdp"]["history"][0]
 
 
 def test_dataset_schema_accepts_the_shipped_file() -> None:

@@ -43,6 +43,13 @@ def value_of(city: City, indicator: str) -> bool | int | float | None:
     return None if stored is None else stored.value
 
 
+def value_in(city: City, indicator: str, year: int) -> bool | int | float | None:
+    """The figure's value for one year: the latest entry or one of its history."""
+    stored = city.figures.get(indicator)
+    entries = () if stored is None else (stored, *stored.history)
+    return next((entry.value for entry in entries if entry.year == year), None)
+
+
 # --- Membership: the 20 areas, their batches and join dates (mission statement) ---------
 
 BATCH_DATES = {
@@ -172,11 +179,12 @@ def test_borderline_coasts_are_explained(catalog: Catalog, city_id: str) -> None
 
 # --- Figures against the fact sheets -----------------------------------------------------------
 
-# id: (population 万人, GDP 亿元, services share %) from cities.md's summary table;
+# id: 2024 (population 万人, GDP 亿元, services share %) from cities.md's summary table;
 # None where the fact sheet says "unsourced" (an estimate or a part-year proxy is not a value).
+# Tianjin's GDP is the HKSAR office's 18,024.3 (the communique's 18,024.32 was read only in copies).
 ECONOMY: dict[str, tuple[float | None, float | None, float | None]] = {
     "beijing": (2183.2, 49843.1, 85.3),
-    "tianjin": (1364, 18024.32, 63.9),
+    "tianjin": (1364, 18024.3, 63.9),
     "shanghai": (2480.26, 53926.71, None),
     "hainan": (None, None, None),
     "chongqing": (3190.47, 32193.15, 57.1),
@@ -208,7 +216,7 @@ def test_population_gdp_and_services_share(catalog: Catalog, city_id: str) -> No
         "services_share": share,
     }
     for indicator, value in expected.items():
-        got = value_of(city, indicator)
+        got = value_in(city, indicator, 2024)
         if value is None:
             assert got is None, f"{city_id} {indicator}: unsourced in the fact sheet, {got!r} in the dataset"
         else:
@@ -228,15 +236,25 @@ def test_population_gdp_and_services_share(catalog: Catalog, city_id: str) -> No
 )
 def test_figure_spot_checks(catalog: Catalog, city_id: str, indicator: str, expected: float) -> None:
     stored = catalog.cities[city_id].figures[indicator]
-    assert stored.value == pytest.approx(expected)
-    assert stored.year == 2024
+    assert value_in(catalog.cities[city_id], indicator, 2024) == pytest.approx(expected)
     assert stored.unit == catalog.indicators[indicator].unit
 
 
-def test_only_dalian_has_an_fdi_figure(catalog: Catalog) -> None:
-    # cities.md: "Only Dalian was found" (USD 1.88 billion = 18.8 亿美元).
-    with_value = {c.id: value_of(c, "fdi_utilised") for c in catalog.dataset.cities}
-    assert {k: v for k, v in with_value.items() if v is not None} == {"dalian": pytest.approx(1.88)}
+def test_fdi_in_dollars_and_in_yuan_are_separate_indicators(catalog: Catalog) -> None:
+    # Each is recorded in the currency its source states; nothing is converted.
+    dollars = {c.id: value_of(c, "fdi_utilised") for c in catalog.dataset.cities}
+    yuan = {c.id: value_of(c, "fdi_utilised_cny") for c in catalog.dataset.cities}
+    assert {k: v for k, v in dollars.items() if v is not None} == {
+        "shanghai": pytest.approx(16.06),
+        "hangzhou": pytest.approx(6.542),
+        "dalian": pytest.approx(1.88),
+    }
+    assert {k: v for k, v in yuan.items() if v is not None} == {
+        "hainan": pytest.approx(25.1),
+        "guangzhou": pytest.approx(25.19),
+    }
+    assert catalog.indicators["fdi_utilised"].unit == "billion USD"
+    assert catalog.indicators["fdi_utilised_cny"].unit == "billion CNY"
 
 
 def _values(catalog: Catalog, indicator: str) -> dict[str, bool | int | float]:
@@ -486,12 +504,15 @@ def test_source_ids_are_unique(catalog: Catalog) -> None:
     assert len(ids) == len(set(ids))
 
 
-def test_every_source_has_a_web_address(catalog: Catalog) -> None:
+def test_every_source_says_what_was_read(catalog: Catalog) -> None:
+    # The original's web address, or (when it is unknown) the copy that was read.
     for source in catalog.dataset.sources:
-        parsed = urlparse(source.url)
-        assert parsed.scheme in ("http", "https"), source.id
-        assert parsed.netloc, source.id
-        assert not re.search(r"\s", source.url), source.id
+        assert source.url is not None or source.via is not None, source.id
+        if source.url is not None:
+            parsed = urlparse(source.url)
+            assert parsed.scheme in ("http", "https"), source.id
+            assert parsed.netloc, source.id
+            assert not re.search(r"\s", source.url), source.id
 
 
 def _all_figures(catalog: Catalog) -> Iterator[tuple[str, Figure]]:
@@ -729,31 +750,43 @@ def test_unknown_sector_and_region(catalog: Catalog) -> None:
 
 
 def test_gdp_per_capita_for_beijing_from_the_fact_sheet(catalog: Catalog) -> None:
-    # 49,843.1 亿元 / 2,183.2 万人 = 228.3 thousand CNY per person.
-    derived = figure(catalog, catalog.cities["beijing"], "gdp_per_capita")
+    # 2024: 49,843.1 亿元 / 2,183.2 万人 = 228.3 thousand CNY per person (the portal says 228,000).
+    derived = figure(catalog.at_year(2024), catalog.cities["beijing"], "gdp_per_capita")
     assert derived is not None
     assert derived.value == pytest.approx(yi(49843.1) / wan(2183.2), abs=0.01)
     assert derived.unit == "thousand CNY per person"
     assert derived.year == 2024
+    # By default: the latest year both inputs have (2025: 5,207.34 bn / 21.8 m).
+    latest = figure(catalog, catalog.cities["beijing"], "gdp_per_capita")
+    assert latest is not None
+    assert latest.year == 2025
+    assert latest.value == pytest.approx(5207.34 / 21.8, abs=0.01)
 
 
 @pytest.mark.parametrize("city_id", sorted(EXPECTED_BATCH))
 def test_gdp_per_capita_is_gdp_over_population(catalog: Catalog, city_id: str) -> None:
     city = catalog.cities[city_id]
-    gdp, population = value_of(city, "gdp"), value_of(city, "population")
-    derived = figure(catalog, city, "gdp_per_capita")
-    if gdp is None or population is None:
-        assert derived is None
-    else:
-        assert derived is not None
-        assert derived.value == pytest.approx(gdp / population, abs=0.005)
+    for year in (2025, 2024, 2023):
+        gdp, population = value_in(city, "gdp", year), value_in(city, "population", year)
+        derived = figure(catalog.at_year(year), city, "gdp_per_capita")
+        if gdp is None or population is None:
+            assert derived is None
+        else:
+            assert derived is not None
+            assert derived.value == pytest.approx(gdp / population, abs=0.005)
+    # By default: the latest year that has both (never a 2025 GDP over a 2024 population).
+    latest = figure(catalog, city, "gdp_per_capita")
+    if latest is not None:
+        assert latest.year is not None
+        assert value_in(city, "gdp", latest.year) is not None
+        assert value_in(city, "population", latest.year) is not None
 
 
 @pytest.mark.parametrize("city_id", ["hainan", "dalian", "fuzhou", "suzhou"])
 def test_gdp_per_capita_missing_without_population(catalog: Catalog, city_id: str) -> None:
     # The fact sheet has no 2024 population for these four, so there is nothing to divide by.
-    assert value_of(catalog.cities[city_id], "population") is None
-    assert figure(catalog, catalog.cities[city_id], "gdp_per_capita") is None
+    assert value_in(catalog.cities[city_id], "population", 2024) is None
+    assert figure(catalog.at_year(2024), catalog.cities[city_id], "gdp_per_capita") is None
 
 
 def test_gdp_per_capita_is_derived_not_stored(catalog: Catalog) -> None:
@@ -804,18 +837,20 @@ def test_compare_json_unique_sectors(catalog: Catalog) -> None:
 
 
 def test_profile_sources_include_ids_cited_in_notes(catalog: Catalog) -> None:
-    hefei = catalog.city("hefei")
-    notes = " ".join(f.note or "" for f in hefei.figures.values())
-    for cited in ("d37", "d47", "d48"):
+    hainan = catalog.city("hainan")
+    notes = " ".join(f.note or "" for f in hainan.figures.values())
+    for cited in ("d43b", "d45"):
         assert cited in notes  # the shipped notes cite them...
-    structured = {hefei.coordinates_source, hefei.focus_source, *(f.source for f in hefei.figures.values())}
-    assert not {"d37", "d47", "d48"} & structured  # ...and no structured field does
-    ids = [source["id"] for source in city_profile(catalog, hefei)["sources"]]
-    assert {"d37", "d47", "d48"} <= set(ids)
+    entries = [entry for f in hainan.figures.values() for entry in (f, *f.history)]
+    structured = {hainan.coordinates_source, hainan.focus_source, *(s for e in entries for s in (e.source, *e.also))}
+    assert not {"d43b", "d45"} & structured  # ...and no structured field does
+    ids = [source["id"] for source in city_profile(catalog, hainan)["sources"]]
+    assert {"d43b", "d45"} <= set(ids)
+    assert structured <= set(ids)  # history and `also` sources too
     assert len(ids) == len(set(ids))
     # After the structured ones, in the order the notes mention them.
-    assert ids[-3:] == ["d37", "d47", "d48"]
-    assert "f7" not in ids  # cited by Fuzhou, not Hefei
+    assert ids[-2:] == ["d43b", "d45"]
+    assert "f7" not in ids
 
 
 def test_cited_sources_match_whole_known_ids_only(catalog: Catalog) -> None:

@@ -179,7 +179,7 @@ def test_zero_is_allowed_where_the_indicator_says_so(tmp_path: Path) -> None:
             "allows_zero": True,
         }
     )
-    figure = {"value": 0.0, "unit": "%", "year": 2025, "source": "d9", "confidence": "high"}
+    figure = {"value": 0.0, "unit": "%", "year": 2025, "source": "d9", "confidence": "medium"}
     city(raw, "xian")["figures"]["growth_rate"] = figure
     dataset = read_dataset(write_raw(raw, tmp_path / "cities.toml"))
     xian = next(c for c in dataset.cities if c.id == "xian")

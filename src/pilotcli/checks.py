@@ -14,7 +14,8 @@ from pilotcli.dataset import DERIVED, normalise
 from pilotcli.loading import Loc
 from pilotcli.lookalikes import check_names
 from pilotcli.names import did_you_mean
-from pilotcli.records import Batch, City, Dataset, Figure, Indicator, Region
+from pilotcli.records import Batch, City, Dataset, Figure, FigureYear, Indicator, Region, Source
+from pilotcli.sourcing import LEVELS, RULE, allowed, mirror_entry, strength, why
 
 Found = Iterator[tuple[Loc, str]]
 
@@ -25,7 +26,7 @@ MAX_FIGURE = 1e12
 class Known(NamedTuple):
     """What the records of a file may refer to."""
 
-    sources: set[str]
+    sources: dict[str, Source]
     indicators: dict[str, Indicator]
     sectors: set[str]
     regions: dict[str, Region]
@@ -36,11 +37,22 @@ class Known(NamedTuple):
         if source_id not in self.sources:
             yield loc, f"unknown source '{source_id}'{did_you_mean(source_id, self.sources)}"
 
+    def confidence(self, loc: Loc, confidence: str, source_ids: tuple[str, ...]) -> Found:
+        """A confidence no stronger than its (known) sources allow; one message naming the rule."""
+        sources = [self.sources[i] for i in source_ids if i in self.sources]
+        if len(sources) < len(source_ids):
+            return  # an unknown source is reported on its own
+        most = allowed(strength(s) for s in sources)
+        if LEVELS.index(confidence) > LEVELS.index(most):
+            backing = "; ".join(f"'{s.id}' is {strength(s)} ({why(s)})" for s in sources)
+            stronger = f"confidence '{confidence}' is stronger than its sources allow ('{most}')"
+            yield loc, f"{stronger}: {RULE[confidence]}; {backing}"
+
 
 def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
     """Every whole-file problem of a dataset, in file order as far as possible."""
     known = Known(
-        sources={s.id for s in dataset.sources},
+        sources={s.id: s for s in dataset.sources},
         indicators={i.id: i for i in dataset.indicators},
         sectors={s.id for s in dataset.sectors},
         regions={r.id: r for r in dataset.regions},
@@ -49,6 +61,7 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
     )
     return [
         *unique_ids(dataset),
+        *sources(dataset),
         *indicators(dataset),
         *program(dataset, known),
         *regions(dataset, known),
@@ -71,6 +84,20 @@ def unique_ids(dataset: Dataset) -> Found:
             if record.id in seen:
                 yield (section, index, "id"), f"duplicate id '{record.id}'"
             seen.add(record.id)
+
+
+def sources(dataset: Dataset) -> Found:
+    """Every source names what was read: the original's url, or the copy (via); no url on a mirror."""
+    for index, source in enumerate(dataset.sources):
+        at: Loc = ("sources", index)
+        if source.url is None and source.via is None:
+            yield (
+                (*at, "url"),
+                "a source needs the original's url or, when that is unknown, the 'via' copy that was read",
+            )
+        if source.url is not None and (entry := mirror_entry(source.url)) is not None:
+            message = f"url is on a mirror or content-farm host ({entry}): put the copy in 'via', the original in 'url'"
+            yield (*at, "url"), message
 
 
 def indicators(dataset: Dataset) -> Found:
@@ -96,8 +123,7 @@ def program(dataset: Dataset, known: Known) -> Found:
         yield from known.source(("program", "milestones", index, "source"), milestone.source)
     for index, figure in enumerate(dataset.program.figures):
         at: Loc = ("program", "figures", index)
-        yield from known.source((*at, "source"), figure.source)
-        yield from figure_values(at, figure, None, known.as_of_year)
+        yield from figure_entries(at, figure, None, known)
 
 
 def regions(dataset: Dataset, known: Known) -> Found:
@@ -140,8 +166,10 @@ def city_profile(at: Loc, city: City, known: Known) -> Found:
         yield (*at, "joined"), f"joined {city.joined} is after the dataset's as_of date"
     yield from known.source((*at, "coordinates_source"), city.coordinates_source)
     yield from known.source((*at, "focus_source"), city.focus_source)
+    yield from known.confidence((*at, "focus_confidence"), city.focus_confidence, (city.focus_source,))
     if city.ftz is not None:
         yield from known.source((*at, "ftz", "source"), city.ftz.source)
+        yield from known.confidence((*at, "ftz", "confidence"), city.ftz.confidence, (city.ftz.source,))
         if city.ftz.since > known.as_of_year:
             yield (*at, "ftz", "since"), f"year {city.ftz.since} is after the dataset's as_of date"
 
@@ -156,6 +184,7 @@ def growth_sectors(at: Loc, city: City, known: Known) -> Found:
             yield (*where, "sector"), f"sector '{growth.sector}' is listed twice"
         seen.add(growth.sector)
         yield from known.source((*where, "source"), growth.source)
+        yield from known.confidence((*where, "confidence"), growth.confidence, (growth.source,))
 
 
 def city_figures(at: Loc, city: City, known: Known) -> Found:
@@ -167,13 +196,29 @@ def city_figures(at: Loc, city: City, known: Known) -> Found:
             hint = " (derived by pilot; do not store it)" if derived else did_you_mean(key, set(known.indicators))
             yield where, f"unknown indicator '{key}'{hint}"
             continue
-        yield from known.source((*where, "source"), figure.source)
         if figure.unit != spec.unit:
             yield (*where, "unit"), f"unit '{figure.unit}' does not match the indicator's unit '{spec.unit}'"
-        yield from figure_values(where, figure, spec, known.as_of_year)
+        yield from figure_entries(where, figure, spec, known)
 
 
-def figure_values(at: Loc, figure: Figure, spec: Indicator | None, as_of_year: int) -> Found:
+def figure_entries(at: Loc, figure: Figure, spec: Indicator | None, known: Known) -> Found:
+    """A figure and each year of its history: sources, confidence, year order, value."""
+    years = [figure.year]
+    for position, entry in enumerate((figure, *figure.history)):
+        where: Loc = at if position == 0 else (*at, "history", position - 1)
+        for source_id in (entry.source, *entry.also):
+            yield from known.source((*where, "source" if source_id == entry.source else "also"), source_id)
+        if entry.source in entry.also:
+            yield (*where, "also"), f"'{entry.source}' is already the source"
+        yield from known.confidence((*where, "confidence"), entry.confidence, (entry.source, *entry.also))
+        if position > 0:
+            if entry.year >= years[-1]:
+                yield (*where, "year"), f"history year {entry.year} is not before {years[-1]} (latest first)"
+            years.append(entry.year)
+        yield from figure_values(where, entry, figure.unit, spec, known.as_of_year)
+
+
+def figure_values(at: Loc, figure: FigureYear, unit: str, spec: Indicator | None, as_of_year: int) -> Found:
     """One figure's year and value; `spec` is its indicator (None for programme figures,
     which are plain quantities, with percentages between 0 and 100)."""
     if figure.year > as_of_year + 1:
@@ -196,7 +241,7 @@ def figure_values(at: Loc, figure: Figure, spec: Indicator | None, as_of_year: i
         expected = "a whole number" if kind in ("rank", "count") else "a number"
         yield (*at, "value"), f"expected {expected} (got {value!r})"
         return
-    yield from value_range(at, value, figure.unit, spec)
+    yield from value_range(at, value, unit, spec)
 
 
 def value_range(at: Loc, value: float, unit: str, spec: Indicator | None) -> Found:

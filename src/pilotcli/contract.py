@@ -16,8 +16,23 @@ class Out(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
+class FigureYearOut(Out):
+    """One earlier year of a figure: the figure's keys without `unit` (the figure's unit applies)."""
+
+    value: bool | int | float | None
+    listed: bool | None
+    year: int
+    edition: str | None
+    source: str
+    also: list[str]
+    estimate: bool
+    confidence: Literal["high", "medium", "low"]
+    note: str | None
+
+
 class FigureOut(Out):
-    """A figure: `value` null means the source gives no usable value (see `note`)."""
+    """A figure for its latest year (or the year of --year), with its earlier years in `history`.
+    `value` null means the source gives no usable value (see `note`)."""
 
     value: bool | int | float | None
     listed: bool | None = Field(
@@ -27,9 +42,11 @@ class FigureOut(Out):
     year: int | None
     edition: str | None
     source: str | None = Field(description="Source id (see `pilot show` sources); null for figures computed by pilot.")
+    also: list[str] = Field(description="Further independent sources that give the same value.")
     estimate: bool
     confidence: Literal["high", "medium", "low"] | None
     note: str | None
+    history: list[FigureYearOut] = Field(description="The same figure's earlier years, latest first.")
 
 
 class CityOut(BaseModel):
@@ -62,10 +79,21 @@ class CityOut(BaseModel):
 
 class SourceOut(Out):
     id: str
-    title: str
+    kind: Literal[
+        "official-statistics",
+        "government",
+        "regulator",
+        "index-publisher",
+        "news",
+        "law-or-consultancy",
+        "secondary",
+        "mirror",
+    ]
     publisher: str
-    url: str
+    title: str
     date: str | None
+    url: str | None = Field(description="The original publication; null when unknown (then `via` is the copy read).")
+    via: str | None = Field(description="The copy that was read, when the original was not.")
     note: str | None
 
 

@@ -6,6 +6,7 @@ per process and returns a `Catalog`, the dataset with its lookups.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from pilotcli import cache
-from pilotcli.errors import DataError, NotFoundError
+from pilotcli.errors import DataError, NotFoundError, UsageError
 from pilotcli.loading import (
     decode,
     parse_toml,
@@ -127,6 +128,32 @@ class Catalog:
         self.regions: dict[str, Region] = {region.id: region for region in dataset.regions}
         self.sources: dict[str, Source] = {source.id: source for source in dataset.sources}
         self.indicators: dict[str, IndicatorInfo] = _indicator_infos(dataset)
+        self.year: int | None = None
+        """With a year, the yearly figures (quantities) are that year's values: see `at_year`."""
+
+    def years(self) -> list[int]:
+        """The years that have a value of a yearly (quantity) figure in some city, latest first."""
+        quantities = {info.id for info in self.indicators.values() if info.kind == "quantity"}
+        found = {
+            entry.year
+            for city in self.dataset.cities
+            for key, stored in city.figures.items()
+            if key in quantities
+            for entry in (stored, *stored.history)
+            if entry.value is not None
+        }
+        return sorted(found, reverse=True)
+
+    def at_year(self, year: int | None) -> Catalog:
+        """This catalog with the yearly figures of `year` (None: each figure's latest year)."""
+        if year is None:
+            return self
+        years = self.years()
+        if year not in years:
+            raise UsageError(f"no figures for {year}", hint=f"years with figures: {', '.join(map(str, years))}")
+        chosen = copy.copy(self)
+        chosen.year = year
+        return chosen
 
     # The name indexes are built on the first lookup: most calls never look a name up.
     @cached_property

@@ -49,17 +49,36 @@ class DatasetInfo(Record):
     description: Text | None = None
 
 
+SourceKind = Literal[
+    "official-statistics",
+    "government",
+    "regulator",
+    "index-publisher",
+    "news",
+    "law-or-consultancy",
+    "secondary",
+    "mirror",
+]
+"""What the ORIGINAL publisher is (docs/data.md); `mirror` only when no original can be named."""
+
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+
+
 class Source(Record):
     id: Slug
-    title: Text
+    kind: SourceKind
     publisher: Text
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    title: Text
     date: PartialDate | None = None
+    url: Url | None = None
+    """The original publication's address; left out when it is not known (then `via` says what was read)."""
+    via: Text | None = None
+    """The copy that was actually read (a repost, a mirror, a code file), when the original was not."""
     note: Text | None = None
 
 
-class Figure(Record):
-    """One sourced value: a quantity, a rank, a count or a yes/no flag.
+class FigureYear(Record):
+    """One sourced value for one year: a quantity, a rank, a count or a yes/no flag.
 
     `value` is None when the source was checked and gives no usable value (for
     example "listed, rank not published"); `note` then says why.
@@ -69,13 +88,22 @@ class Figure(Record):
     listed: bool | None = None
     """Ranks only: false when the ranking was checked and the area is not in it (a known
     "not ranked", which scores as the worst rank); true when listed but the rank is unknown."""
-    unit: Text
     year: Year
     edition: Text | None = None
     source: Slug
+    also: Items[Slug] = ()
+    """Further independent sources that give the same value (they can lift the confidence)."""
     estimate: bool = False
     confidence: Confidence
     note: Text | None = None
+
+
+class Figure(FigureYear):
+    """A figure for its latest year, with the same figure's earlier years in `history`."""
+
+    unit: Text
+    history: Items[FigureYear] = ()
+    """Earlier years, latest first; same unit."""
 
 
 class ProgramFigure(Figure):

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
 from pilotcli.names import lookup, suggestions
-from pilotcli.records import City, as_data
+from pilotcli.records import City, FigureYear, as_data
 from pilotcli.where import FieldKind, Where, bind
 
 CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -32,6 +32,9 @@ class Value(NamedTuple):
     note: str | None = None
     listed: bool | None = None
     """Ranks: False when the area is known not to be in the ranking."""
+    also: tuple[str, ...] = ()
+    history: tuple[FigureYear, ...] = ()
+    """The same figure's earlier years, latest first."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -41,9 +44,11 @@ class Value(NamedTuple):
             "year": self.year,
             "edition": self.edition,
             "source": self.source,
+            "also": list(self.also),
             "estimate": self.estimate,
             "confidence": self.confidence,
             "note": self.note,
+            "history": [year_json(entry) for entry in self.history],
         }
 
     @property
@@ -59,29 +64,72 @@ class Value(NamedTuple):
         return float(self.value)
 
 
+def year_json(entry: FigureYear) -> dict[str, Any]:
+    """One earlier year of a figure: the figure's keys without the unit."""
+    return {
+        "value": entry.value,
+        "listed": entry.listed,
+        "year": entry.year,
+        "edition": entry.edition,
+        "source": entry.source,
+        "also": list(entry.also),
+        "estimate": entry.estimate,
+        "confidence": entry.confidence,
+        "note": entry.note,
+    }
+
+
 def figure(catalog: Catalog, city: City, key: str) -> Value | None:
-    """The city's figure for an indicator (stored or derived), None if the dataset has none."""
+    """The city's figure for an indicator (stored or derived), None if the dataset has none.
+
+    Its latest year, or with `catalog.year` set the value of that year for the yearly
+    indicators (quantities); ranks, counts and flags are not yearly series and keep
+    their own edition."""
     info = catalog.indicators.get(key)
     if info is not None and info.derived_from:
-        return _derived(info, [figure(catalog, city, name) for name in info.derived_from])
+        return _derived(info, city, catalog.year)
+    yearly = info is not None and info.kind == "quantity"
+    return _stored(city, key, catalog.year if yearly else None)
+
+
+def _stored(city: City, key: str, year: int | None) -> Value | None:
+    """A stored figure at its latest year, or at `year` (None if it has no entry for that year)."""
     stored = city.figures.get(key)
     if stored is None:
         return None
+    entries: tuple[FigureYear, ...] = (stored, *stored.history)
+    if year is not None:
+        entries = tuple(entry for entry in entries if entry.year <= year)
+        if not entries or entries[0].year != year:
+            return None
+    entry = entries[0]
     return Value(
-        value=stored.value,
+        value=entry.value,
         unit=stored.unit,
-        year=stored.year,
-        source=stored.source,
-        estimate=stored.estimate,
-        confidence=stored.confidence,
-        edition=stored.edition,
-        note=stored.note,
-        listed=stored.listed,
+        year=entry.year,
+        source=entry.source,
+        estimate=entry.estimate,
+        confidence=entry.confidence,
+        edition=entry.edition,
+        note=entry.note,
+        listed=entry.listed,
+        also=entry.also,
+        history=entries[1:],
     )
 
 
-def _derived(info: IndicatorInfo, inputs: list[Value | None]) -> Value | None:
-    numerator, denominator = inputs
+def _derived(info: IndicatorInfo, city: City, year: int | None) -> Value | None:
+    """A derived figure from its inputs of one year: `year`, or the latest year they all have."""
+    if year is None:
+        common: set[int] | None = None
+        for name in info.derived_from:
+            stored = city.figures.get(name)
+            years = {e.year for e in (stored, *stored.history) if e.value is not None} if stored else set()
+            common = years if common is None else common & years
+        if not common:
+            return None
+        year = max(common)
+    numerator, denominator = (_stored(city, name, year) for name in info.derived_from)
     if numerator is None or denominator is None:
         return None
     if numerator.number is None or not denominator.number:
@@ -90,16 +138,15 @@ def _derived(info: IndicatorInfo, inputs: list[Value | None]) -> Value | None:
     ratio = round(numerator.number / denominator.number, 2)
     if not math.isfinite(ratio):
         return None
-    years = {v.year for v in inputs if v is not None}
     worst = max((v.confidence for v in (numerator, denominator) if v.confidence), key=CONFIDENCE_ORDER.__getitem__)
     return Value(
         value=ratio,
         unit=info.unit,
-        year=max(y for y in years if y is not None),
+        year=year,
         source=None,
         estimate=numerator.estimate or denominator.estimate,
         confidence=worst,
-        note=f"computed by pilot: {' / '.join(info.derived_from)}",
+        note=f"computed by pilot: {' / '.join(info.derived_from)} of {year}",
     )
 
 
@@ -200,7 +247,7 @@ def city_profile(catalog: Catalog, city: City) -> dict[str, Any]:
     if city.ftz:
         used.append(city.ftz.source)
     used += [growth.source for growth in city.sectors]
-    used += [f.source for f in city.figures.values()]
+    used += [s for f in city.figures.values() for entry in (f, *f.history) for s in (entry.source, *entry.also)]
     # The texts cite further sources in parentheses: "(d44)", "(d37, d47)", "(f10)".
     used += cited_sources(catalog, city_texts(city))
     profile: dict[str, Any] = {
@@ -228,8 +275,9 @@ def city_texts(city: City) -> Iterable[str]:
     for growth in city.sectors:
         yield growth.evidence
     for stored in city.figures.values():
-        if stored.note:
-            yield stored.note
+        for entry in (stored, *stored.history):
+            if entry.note:
+                yield entry.note
 
 
 def cited_sources(catalog: Catalog, texts: Iterable[str]) -> list[str]:

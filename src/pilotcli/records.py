@@ -38,29 +38,50 @@ class DatasetInfo(Record):
 
 
 class Source(Record):
-    __slots__ = ("date", "id", "note", "publisher", "title", "url")
-    FIELDS: ClassVar[tuple[str, ...]] = ("id", "title", "publisher", "url", "date", "note")
+    __slots__ = ("date", "id", "kind", "note", "publisher", "title", "url", "via")
+    FIELDS: ClassVar[tuple[str, ...]] = ("id", "kind", "publisher", "title", "date", "url", "via", "note")
 
-    def __init__(self, id: str, title: str, publisher: str, url: str, date: str | None, note: str | None) -> None:
+    def __init__(
+        self,
+        id: str,
+        kind: Literal[
+            "official-statistics",
+            "government",
+            "regulator",
+            "index-publisher",
+            "news",
+            "law-or-consultancy",
+            "secondary",
+            "mirror",
+        ],
+        publisher: str,
+        title: str,
+        date: str | None,
+        url: str | None,
+        via: str | None,
+        note: str | None,
+    ) -> None:
         self.id = id
-        self.title = title
+        self.kind = kind
         self.publisher = publisher
-        self.url = url
+        self.title = title
         self.date = date
+        self.url = url
+        self.via = via
         self.note = note
 
 
-class Figure(Record):
-    """One sourced value: a quantity, a rank, a count or a yes/no flag."""
+class FigureYear(Record):
+    """One sourced value for one year: a quantity, a rank, a count or a yes/no flag."""
 
-    __slots__ = ("confidence", "edition", "estimate", "listed", "note", "source", "unit", "value", "year")
+    __slots__ = ("also", "confidence", "edition", "estimate", "listed", "note", "source", "value", "year")
     FIELDS: ClassVar[tuple[str, ...]] = (
         "value",
         "listed",
-        "unit",
         "year",
         "edition",
         "source",
+        "also",
         "estimate",
         "confidence",
         "note",
@@ -70,23 +91,68 @@ class Figure(Record):
         self,
         value: bool | int | float | None,
         listed: bool | None,
-        unit: str,
         year: int,
         edition: str | None,
         source: str,
+        also: tuple[str, ...],
         estimate: bool,
         confidence: Literal["high", "medium", "low"],
         note: str | None,
     ) -> None:
         self.value = value
         self.listed = listed
-        self.unit = unit
         self.year = year
         self.edition = edition
         self.source = source
+        self.also = also
         self.estimate = estimate
         self.confidence = confidence
         self.note = note
+
+
+class Figure(FigureYear):
+    """A figure for its latest year, with the same figure's earlier years in `history`."""
+
+    __slots__ = ("history", "unit")
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "value",
+        "listed",
+        "year",
+        "edition",
+        "source",
+        "also",
+        "estimate",
+        "confidence",
+        "note",
+        "unit",
+        "history",
+    )
+
+    def __init__(
+        self,
+        value: bool | int | float | None,
+        listed: bool | None,
+        year: int,
+        edition: str | None,
+        source: str,
+        also: tuple[str, ...],
+        estimate: bool,
+        confidence: Literal["high", "medium", "low"],
+        note: str | None,
+        unit: str,
+        history: tuple[FigureYear, ...],
+    ) -> None:
+        self.value = value
+        self.listed = listed
+        self.year = year
+        self.edition = edition
+        self.source = source
+        self.also = also
+        self.estimate = estimate
+        self.confidence = confidence
+        self.note = note
+        self.unit = unit
+        self.history = history
 
 
 class ProgramFigure(Figure):
@@ -94,13 +160,15 @@ class ProgramFigure(Figure):
     FIELDS: ClassVar[tuple[str, ...]] = (
         "value",
         "listed",
-        "unit",
         "year",
         "edition",
         "source",
+        "also",
         "estimate",
         "confidence",
         "note",
+        "unit",
+        "history",
         "id",
         "label",
     )
@@ -109,25 +177,29 @@ class ProgramFigure(Figure):
         self,
         value: bool | int | float | None,
         listed: bool | None,
-        unit: str,
         year: int,
         edition: str | None,
         source: str,
+        also: tuple[str, ...],
         estimate: bool,
         confidence: Literal["high", "medium", "low"],
         note: str | None,
+        unit: str,
+        history: tuple[FigureYear, ...],
         id: str,
         label: str,
     ) -> None:
         self.value = value
         self.listed = listed
-        self.unit = unit
         self.year = year
         self.edition = edition
         self.source = source
+        self.also = also
         self.estimate = estimate
         self.confidence = confidence
         self.note = note
+        self.unit = unit
+        self.history = history
         self.id = id
         self.label = label
 
@@ -444,10 +516,12 @@ def _decode_dataset_info(plain: Any) -> DatasetInfo:
 def _encode_source(value: models.Source | Source) -> tuple[Any, ...]:
     return (
         value.id,
-        value.title,
+        value.kind,
         value.publisher,
-        value.url,
+        value.title,
         value.date,
+        value.url,
+        value.via,
         value.note,
     )
 
@@ -456,42 +530,90 @@ def _decode_source(plain: Any) -> Source:
     return Source(*plain)
 
 
-def _encode_figure(value: models.Figure | Figure) -> tuple[Any, ...]:
+def _encode_figure_year(value: models.FigureYear | FigureYear) -> tuple[Any, ...]:
     return (
         value.value,
         value.listed,
-        value.unit,
         value.year,
         value.edition,
         value.source,
+        tuple(value.also),
         value.estimate,
         value.confidence,
         value.note,
     )
 
 
+def _decode_figure_year(plain: Any) -> FigureYear:
+    return FigureYear(*plain)
+
+
+def _encode_figure(value: models.Figure | Figure) -> tuple[Any, ...]:
+    return (
+        value.value,
+        value.listed,
+        value.year,
+        value.edition,
+        value.source,
+        tuple(value.also),
+        value.estimate,
+        value.confidence,
+        value.note,
+        value.unit,
+        tuple(map(_encode_figure_year, value.history)),
+    )
+
+
 def _decode_figure(plain: Any) -> Figure:
-    return Figure(*plain)
+    return Figure(
+        plain[0],
+        plain[1],
+        plain[2],
+        plain[3],
+        plain[4],
+        plain[5],
+        plain[6],
+        plain[7],
+        plain[8],
+        plain[9],
+        tuple(map(_decode_figure_year, plain[10])),
+    )
 
 
 def _encode_program_figure(value: models.ProgramFigure | ProgramFigure) -> tuple[Any, ...]:
     return (
         value.value,
         value.listed,
-        value.unit,
         value.year,
         value.edition,
         value.source,
+        tuple(value.also),
         value.estimate,
         value.confidence,
         value.note,
+        value.unit,
+        tuple(map(_encode_figure_year, value.history)),
         value.id,
         value.label,
     )
 
 
 def _decode_program_figure(plain: Any) -> ProgramFigure:
-    return ProgramFigure(*plain)
+    return ProgramFigure(
+        plain[0],
+        plain[1],
+        plain[2],
+        plain[3],
+        plain[4],
+        plain[5],
+        plain[6],
+        plain[7],
+        plain[8],
+        plain[9],
+        tuple(map(_decode_figure_year, plain[10])),
+        plain[11],
+        plain[12],
+    )
 
 
 def _encode_batch(value: models.Batch | Batch) -> tuple[Any, ...]:

@@ -10,7 +10,7 @@ from pilotcli.dataset import Catalog
 from pilotcli.errors import UsageError
 from pilotcli.names import lookup
 from pilotcli.query import cited_sources, city_texts
-from pilotcli.records import City, Source, as_data
+from pilotcli.records import City, Figure, Source, as_data
 
 
 class Citation(NamedTuple):
@@ -23,13 +23,10 @@ class Citation(NamedTuple):
     when the source is only mentioned in a note or an evidence text."""
 
 
-def _figure_sources(figure: Any) -> Iterator[str]:
-    yield figure.source
-    # Issue 11 adds further sources (`also`) and earlier years (`history`) to figures.
-    yield from getattr(figure, "also", ()) or ()
-    for earlier in getattr(figure, "history", ()) or ():
-        yield earlier.source
-        yield from getattr(earlier, "also", ()) or ()
+def _figure_sources(figure: Figure) -> Iterator[str]:
+    for entry in (figure, *figure.history):
+        yield entry.source
+        yield from entry.also
 
 
 def _city_citations(catalog: Catalog, city: City) -> Iterator[tuple[str, Citation]]:

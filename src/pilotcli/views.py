@@ -35,8 +35,14 @@ def value_text(value: Value | None, info: IndicatorInfo) -> str:
     if info.kind == "flag" or isinstance(raw, bool):
         text = "yes" if raw else "no"
     else:
-        text = number(raw, DECIMALS_BY_UNIT.get(info.unit, 2))
+        text = number(raw, min(DECIMALS_BY_UNIT.get(info.unit, 2), _published_decimals(raw)))
     return text + (ESTIMATE_MARK if value.estimate else "")
+
+
+def _published_decimals(raw: float) -> int:
+    """The decimals a value was written with: a rounded 21.8 is never shown as 21.80."""
+    written = repr(raw)
+    return len(written) - written.index(".") - 1 if "." in written and "e" not in written else 0
 
 
 def value_cell(value: Value | None, info: IndicatorInfo, *, best: bool = False) -> Cell:
@@ -300,8 +306,14 @@ def _sources_table(sources: list[dict[str, Any]]) -> Table:
     rows = []
     for s in sources:
         described = f"{s['title']}. {s['publisher']}" + (f", {s['date']}" if s.get("date") else "")
-        # The address on a line of its own, so that it breaks only where it must.
-        rows += [[Cell(clean(f"[{s['id']}]")), Cell(clean(described))], [Cell(""), Cell(clean(s["url"]), "dim")]]
+        described += f" ({s['kind']})"
+        rows.append([Cell(clean(f"[{s['id']}]")), Cell(clean(described))])
+        # The addresses on lines of their own, so that they break only where they must. A copy
+        # that was read is labelled: it is not the original publication.
+        if s.get("url"):
+            rows.append([Cell(""), Cell(clean(s["url"]), "dim")])
+        if s.get("via"):
+            rows.append([Cell(""), Cell(clean(f"read via: {s['via']}"), "dim")])
     return Table([Column("id", no_wrap=True), Column("source")], rows, title="Sources", show_header=False)
 
 

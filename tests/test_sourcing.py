@@ -1,0 +1,164 @@
+"""Sources and confidence: what was read, and how much confidence it allows (docs/data.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from factories import city, problems_for, program_figure, shipped_raw, the_problem
+from pilotcli.dataset import Catalog
+from pilotcli.records import City, FigureYear
+from pilotcli.sourcing import LEVELS, allowed, mirror_entry, strength
+
+KNOWN_MIRRORS = {
+    # Hosts seen behind the 2024 dataset's figures or named in issue 11: copies, never originals.
+    "av069.com",
+    "myxzyy.cn",
+    "hongheiku.com",
+    "reportify.ai",
+    "reportify.cn",
+    "qubk.net",
+    "54sdr.cn",
+    "fx361.cc",
+    "yaliqi.com",
+    "wanbiaoku.com",
+    "toutiao.com",
+    "inews.qq.com",
+    "fengdujob.com",
+    "bsbk.net",
+    "creaders.net",
+    "ruyici.top",
+    "digipub.cc",
+    "kupet.cn",
+    "xiandb.cn",
+    "mbji.cn",
+    "qwerqqqd.com",
+    "baxikafei.com",
+    "tellerreport.com",
+    "zhonghuashu.com",
+    "buyfromyiwu.com",
+    "sf024.com",
+    "ksvobode.com",
+    "github.com",
+    "zhihu.com",
+    "baike.baidu.com",
+}
+
+
+def _host_on(url: str, hosts: set[str]) -> bool:
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    return any(host == known or host.endswith("." + known) for known in hosts)
+
+
+def _entries(city_record: City) -> Iterator[tuple[str, FigureYear]]:
+    for key, stored in city_record.figures.items():
+        for entry in (stored, *stored.history):
+            yield f"{city_record.id} {key} {entry.year}", entry
+
+
+def test_no_source_url_is_on_a_known_mirror_host(catalog: Catalog) -> None:
+    on_mirrors = [s.id for s in catalog.dataset.sources if s.url is not None and _host_on(s.url, KNOWN_MIRRORS)]
+    assert on_mirrors == []
+
+
+def test_no_figure_is_stronger_than_its_sources(catalog: Catalog) -> None:
+    # The validator's rule, recomputed here over every figure and every year of its history.
+    sources = catalog.sources
+    too_strong = []
+    for city_record in catalog.dataset.cities:
+        for where, entry in _entries(city_record):
+            most = allowed(strength(sources[i]) for i in (entry.source, *entry.also))
+            if LEVELS.index(entry.confidence) > LEVELS.index(most):
+                too_strong.append(f"{where}: {entry.confidence} > {most}")
+    for stored in catalog.dataset.program.figures:
+        most = allowed(strength(sources[i]) for i in (stored.source, *stored.also))
+        if LEVELS.index(stored.confidence) > LEVELS.index(most):
+            too_strong.append(f"program {stored.id}: {stored.confidence} > {most}")
+    assert too_strong == []
+
+
+def test_the_rules_strength_of_a_source(catalog: Catalog) -> None:
+    sources = catalog.sources
+    assert strength(sources["gfci38-longfinance"]) == "high"  # index publisher, read at its url
+    assert strength(sources["d22"]) == "medium"  # news, read at its url
+    assert strength(sources["d21"]) == "low"  # news, read only on a mirror (via av069.com)
+    assert strength(sources["d12"]) == "low"  # a mirror
+    assert strength(sources["tj-tjgb-2024"]) == "low"  # official url known but not opened: via says so
+    assert allowed(["medium", "medium"]) == "high"
+    assert allowed(["medium", "low"]) == "medium"
+    assert allowed(["low", "low"]) == "low"
+
+
+def test_mirror_entries_match_hosts_subdomains_and_paths() -> None:
+    assert mirror_entry("https://tjgb.hongheiku.com/djs/1.html") == "hongheiku.com"
+    assert mirror_entry("http://av069.com/cj/x.html") == "av069.com"
+    assert mirror_entry("https://www.sohu.com/a/123") == "sohu.com/a/"
+    assert mirror_entry("https://www.sohu.com/") is None
+    assert mirror_entry("https://www.stats.gov.cn/x") is None
+    assert mirror_entry("https://notav069.com/") is None
+
+
+def test_a_figure_stronger_than_its_sources_fails_validation(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    gdp = city(raw, "shenyang")["figures"]["gdp"]
+    assert gdp["source"] == "d10"
+    assert gdp["confidence"] == "low"
+    gdp["confidence"] = "high"
+    _, problems = problems_for(raw, tmp_path)
+    problem = the_problem(problems, city="shenyang", field="figures.gdp.confidence")
+    assert "stronger than its sources allow ('low')" in problem.message
+    assert "'high' needs an official or index source read at its url" in problem.message
+    assert "'d10' is low (read only through a copy (via))" in problem.message
+
+
+def test_history_and_programme_figures_are_checked_too(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    history = city(raw, "beijing")["figures"]["gdp"]["history"][0]
+    history["confidence"] = "medium"
+    program_figure(raw, "services_trade")["confidence"] = "high"
+    _, problems = problems_for(raw, tmp_path)
+    assert (
+        "stronger than its sources"
+        in the_problem(problems, city="beijing", field="figures.gdp.history[0].confidence").message
+    )
+    messages = [p.message for p in problems if p.city is None]
+    assert any("'p22' is low" in m for m in messages)
+
+
+def test_two_agreeing_sources_of_medium_allow_high(tmp_path: Path) -> None:
+    raw = shipped_raw()
+    gdp: dict[str, Any] = city(raw, "chongqing")["figures"]["gdp"]["history"][0]
+    assert gdp["source"] == "d9"
+    assert gdp["confidence"] == "medium"
+    gdp["confidence"] = "high"
+    _, problems = problems_for(raw, tmp_path)
+    assert the_problem(problems, city="chongqing", field="figures.gdp.history[0].confidence")
+    gdp["also"] = ["sh-udn-2026-01-21"]  # any second source read at its url (medium or better)
+    from factories import write_raw
+    from pilotcli.dataset import read_dataset
+
+    read_dataset(write_raw(raw, tmp_path / "two.toml"))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"url": "https://tjgb.hongheiku.com/djs/58204.html"}, "mirror or content-farm host (hongheiku.com)"),
+        ({"url": None, "via": None}, "needs the original's url"),
+        ({"kind": "blog"}, "Input should be"),
+    ],
+)
+def test_source_rules(tmp_path: Path, change: dict[str, Any], message: str) -> None:
+    raw = shipped_raw()
+    source = next(s for s in raw["sources"] if s["id"] == "d22")
+    for key, value in change.items():
+        if value is None:
+            source.pop(key, None)
+        else:
+            source[key] = value
+    _, problems = problems_for(raw, tmp_path)
+    assert any(message in p.message for p in problems), problems
