@@ -87,5 +87,5 @@ def test_kind_filter(catalog: Catalog) -> None:
 
 def test_markdown_titles_link_to_the_source(catalog: Catalog) -> None:
     markdown = run_cli("sources", "--city", "shenzhen", "--format", "markdown").stdout
-    d31 = catalog.sources["d31"]
-    assert f"[{d31.title}]({d31.url})" in markdown
+    oncc = catalog.sources["sz-oncc-2025-03-31"]
+    assert f"[{oncc.title}]({oncc.url})" in markdown
