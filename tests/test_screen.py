@@ -346,3 +346,15 @@ def test_input_in_one_voice() -> None:
         run_cli("list", "--batch", "2015,2021", "--json").json()
         == run_cli("list", "-b", "2015", "-b", "2021", "--json").json()
     )
+
+
+def test_the_map_fits_the_terminal_height_and_zooms_to_its_cities(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "30")
+    for args in (["map"], ["map", "--region", "west"], ["map", "--by", "region"]):
+        assert len(run_cli(*args).stdout.splitlines()) <= 30, args
+    west = run_cli("map", "--region", "west", "--json").json()
+    cols = [city["col"] for city in west]
+    everything = run_cli("map", "--json").json()
+    # Zoomed to three cities: they spread over the map instead of sitting in a corner of China.
+    assert max(cols) - min(cols) > (max(c["col"] for c in everything) - min(c["col"] for c in everything)) / 2

@@ -1107,7 +1107,9 @@ def map_command(
     catalog = _catalog(ctx)
     city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
     cities = query.list_cities(catalog, city_filter)
-    _emit(pictures.map_view(catalog, cities, by.value, options.width), options)
+    # The terminal's height where the map is seen (a terminal, or LINES); a file takes any height.
+    height = terminal_size()[1] if _stdout_is_a_terminal() or os.environ.get("LINES", "").isdigit() else None
+    _emit(pictures.map_view(catalog, cities, by.value, options.width, height), options)
 
 
 @command("timeline")

@@ -99,7 +99,33 @@ class Grid(NamedTuple):
         return min(int(x // 2), self.cols - 1), min(int(y // 4), self.rows - 1)
 
 
-def grid_for(box: Box, cols: int) -> Grid:
+def around(points: Sequence[tuple[float, float]], limit: Box, margin: float = 2.5, least: float = 8.0) -> Box:
+    """The box around these (lon, lat) points with a margin, at least `least` degrees each way,
+    inside `limit` (the land drawn): the map zooms to the cities it shows."""
+    lons = [lon for lon, _ in points] or [limit.west, limit.east]
+    lats = [lat for _, lat in points] or [limit.south, limit.north]
+
+    def span(low: float, high: float, floor: float, ceiling: float) -> tuple[float, float]:
+        low, high = low - margin, high + margin
+        if high - low < least:
+            middle = (low + high) / 2
+            low, high = middle - least / 2, middle + least / 2
+        return max(floor, low), min(ceiling, high)
+
+    west, east = span(min(lons), max(lons), limit.west, limit.east)
+    south, north = span(min(lats), max(lats), limit.south, limit.north)
+    return Box(west, south, east, north)
+
+
+def grid_for(box: Box, cols: int, max_rows: int | None = None) -> Grid:
+    """The grid `cols` wide (narrower if it would be over `max_rows` tall) that keeps the box's shape."""
+    grid = _grid(box, cols)
+    while max_rows is not None and grid.rows > max_rows and grid.cols > 20:
+        grid = _grid(box, grid.cols - 2)
+    return grid
+
+
+def _grid(box: Box, cols: int) -> Grid:
     """A grid `cols` wide whose height keeps the box's shape (cos(latitude) correction)."""
     middle = math.radians((box.north + box.south) / 2)
     aspect = (box.north - box.south) / ((box.east - box.west) * math.cos(middle))

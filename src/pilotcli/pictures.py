@@ -28,6 +28,8 @@ MARKER = "●"
 MILESTONE = "◇"
 MAP_MAX_COLS = 96
 """The map stops growing here: wider gives no more detail at 1:110m."""
+MAP_MAX_ROWS = 45
+"""The height the map takes when it is not on a terminal (a file, a pipe): about a screen."""
 MAP_MIN_BESIDE = 72
 """The legend goes beside the map when the map can still be this wide."""
 TIMELINE_MAX_COLS = 100
@@ -171,8 +173,9 @@ class MapEntry(NamedTuple):
     cell: tuple[int, int] | None
 
 
-def map_view(catalog: Catalog, cities: list[City], by: str, width: int) -> View:
-    """The cities on a map of land and sea, coloured by batch or region, with a legend."""
+def map_view(catalog: Catalog, cities: list[City], by: str, width: int, height: int | None = None) -> View:
+    """The cities on a map of land and sea, coloured by batch or region, with a legend; zoomed
+    to the cities drawn and, given the terminal's `height`, no taller than it."""
     if by not in GROUPS:
         raise UsageError(f"cannot colour the map by '{by}'", hint=f"use one of: {', '.join(GROUPS)}")
     if not cities:
@@ -192,12 +195,17 @@ def map_view(catalog: Catalog, cities: list[City], by: str, width: int) -> View:
     beside = width - side_width - 3 >= MAP_MIN_BESIDE
     cols = min(MAP_MAX_COLS, width - side_width - 3 if beside else width)
     land = geo.land()
-    grid = geo.grid_for(land.box, cols)
+    box = geo.around([(c.lon, c.lat) for c in ordered], land.box)
+    below = 0 if beside else len(_legend_below(legend_probe, width)) + 1
+    grid = geo.grid_for(box, cols, max(10, (height or MAP_MAX_ROWS) - 5 - below))
     cells_by_id = geo.place_markers(grid, [geo.Point(c.id, c.lon, c.lat) for c in ordered])
     entries = [MapEntry(e.number, e.city, e.category, cells_by_id[e.city.id]) for e in legend_probe]
     markers = {e.city.id: e.cell for e in entries if e.cell is not None}
     labels = geo.place_labels(grid, markers, _label_texts(entries))
     map_rows = _map_rows(grid, entries, markers, labels)
+    # A legend number is shown only where it labels a marker: a city named on the map needs none.
+    numbered = {e.city.id for e in entries if e.city.id in labels and labels[e.city.id].text == str(e.number)}
+    entries = [e if e.city.id in numbered else e._replace(number=0) for e in entries]
 
     shown = "" if len(cities) == len(catalog.dataset.cities) else f" ({len(cities)} of {len(catalog.dataset.cities)})"
     picture: list[Row] = [[(f"Pilot areas by {by}{shown}", "bold")], []]
@@ -286,7 +294,8 @@ def _map_rows(
 
 
 def _entry_text(entry: MapEntry, digits: int) -> str:
-    text = f"{entry.number:>{digits}} {clean(entry.city.name)} {clean(entry.city.name_zh)}"
+    number = str(entry.number) if entry.number else ""
+    text = f"{number:>{digits}} {clean(entry.city.name)} {clean(entry.city.name_zh)}"
     return text + (" (off the map)" if entry.cell is None else "")
 
 
