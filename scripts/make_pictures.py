@@ -34,7 +34,9 @@ PICTURES: dict[str, list[str]] = {
 
 def command_output(args: list[str]) -> str:
     """What `pilot ARGS` prints in colour at WIDTH columns; an error stops the script."""
-    return pilot_output(args, {"FORCE_COLOR": "1", "COLUMNS": str(WIDTH), "NO_COLOR": None, "TERM": None})
+    return pilot_output(
+        args, {"FORCE_COLOR": "1", "COLUMNS": str(WIDTH), "LINES": None, "NO_COLOR": None, "TERM": None}
+    )
 
 
 def save_svg(args: list[str], path: Path) -> None:

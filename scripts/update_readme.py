@@ -24,7 +24,9 @@ MAX_LINES = 70
 
 def command_output(args: list[str]) -> str:
     """What `pilot ARGS` prints at 100 columns without colour, trailing blanks removed, long output cut."""
-    output = pilot_output(args, {"COLUMNS": "100", "FORCE_COLOR": None, "NO_COLOR": None, "PILOT_DATA": None})
+    output = pilot_output(
+        args, {"COLUMNS": "100", "LINES": None, "FORCE_COLOR": None, "NO_COLOR": None, "PILOT_DATA": None}
+    )
     lines = [line.rstrip() for line in output.splitlines()]
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES], f"... ({len(lines) - MAX_LINES} more lines)"]
