@@ -99,7 +99,8 @@ INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u20
 """Characters that change how text around them shows, or show as nothing: the soft hyphen,
 bidirectional marks, embeddings, overrides and isolates, zero-width spaces and joiners, line
 and paragraph separators, invisible operators, the byte-order mark (a character class body)."""
-_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{INVISIBLE}\\U000e0000-\\U000e007f]")
+# A string: `re` compiles it on first use, so calls that never clean text do not pay for it.
+_CONTROL = f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{INVISIBLE}\\U000e0000-\\U000e007f]"
 
 
 def escaped(char: str) -> str:
@@ -112,7 +113,7 @@ def clean(text: str) -> str:
     """Neutralise terminal control characters in data strings: ESC shows as \\x1b, a
     right-to-left override as \\u202e, a zero-width space as \\u200b (tags too)."""
     text = text.replace("\n", " ").replace("\t", " ")
-    return _CONTROL.sub(lambda m: escaped(m.group()), text)
+    return re.sub(_CONTROL, lambda m: escaped(m.group()), text)
 
 
 DECIMALS_BY_UNIT = {

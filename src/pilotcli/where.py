@@ -32,19 +32,18 @@ OPERATORS: tuple[Operator, ...] = (">=", "<=", "!=", ">", "<", "=")
 TRUE_WORDS = frozenset({"yes", "true"})
 FALSE_WORDS = frozenset({"no", "false"})
 
-_TOKEN = re.compile(
-    r"""\s*(?:
+# Patterns as strings: `re` compiles (and caches) them on first use, so a call without
+# --where does not pay for compiling them.
+_TOKEN = r"""\s*(?:
         (?P<op>>=|<=|!=|==|>|<|=)
       | "(?P<dq>[^"]*)"
       | '(?P<sq>[^']*)'
       | (?P<word>[^\s<>=!"']+)
       | (?P<bad>\S)
-    )""",
-    re.VERBOSE,
-)
+    )"""
 
 
-_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
 
 
 class _DatePrefix(str):
@@ -105,7 +104,7 @@ class MalformedError(UsageError):
 
 def tokens(expression: str) -> list[Token]:
     found: list[Token] = []
-    for match in _TOKEN.finditer(expression):
+    for match in re.finditer(_TOKEN, expression, re.VERBOSE):
         column = match.start(match.lastgroup or 0) + 1
         bad = match.group("bad")
         if bad is not None:
@@ -198,7 +197,7 @@ def _bind_one(expression: str, condition: Condition, name: str, kind: FieldKind)
             raise wrong(f"'{name}' is a number: '{text}' is not")
         return Bound(name, operator, number)
     if kind == "date":
-        if not _DATE.fullmatch(text):
+        if not re.fullmatch(_DATE, text):
             raise wrong(f"'{name}' is a date: give YYYY, YYYY-MM or YYYY-MM-DD, not '{text}'")
         return Bound(name, operator, _DatePrefix(text))
     if operator not in ("=", "!="):
