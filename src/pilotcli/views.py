@@ -777,11 +777,11 @@ def sources_view(records: list[dict[str, Any]], title: str) -> View:
     """`pilot sources`: one row per source; the title links to its URL on a terminal."""
     columns = [
         Column("id", no_wrap=True),
-        Column("kind", no_wrap=True, drop=3),
-        Column("date", no_wrap=True, drop=2),
-        Column("publisher", drop=4),
+        Column("kind", no_wrap=True, drop=2),
+        Column("date", no_wrap=True, drop=3),
+        Column("publisher", drop=1),
         Column("title", min_width=20),
-        Column("cited by", drop=1),
+        Column("cited by", drop=4),
     ]
     rows = [
         [
