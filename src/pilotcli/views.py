@@ -818,10 +818,13 @@ def source_view(record: dict[str, Any], width: int) -> View:
     field("publisher", record["publisher"])
     field("kind", record["kind"])
     field("date", record["date"])
-    if record["url"]:
-        link = safe_link(record["url"])
-        lines.append([("url".ljust(label), "dim"), (record["url"], f"link {link}" if link else None)])
-    field("via", record["via"])
+    for name in ("url", "via"):  # a URL: whole on its own line, a link on a terminal
+        text = record[name]
+        link = safe_link(text) if text and text.startswith(("http://", "https://")) else None
+        if link:
+            lines.append([(name.ljust(label), "dim"), (text, f"link {link}")])
+        else:
+            field(name, text)
     field("note", record["note"])
     by_city: dict[str, list[str]] = {}
     for citation in record["cited_by"]:
