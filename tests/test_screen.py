@@ -120,6 +120,12 @@ def test_legends_only_for_markers_in_use(monkeypatch: pytest.MonkeyPatch) -> Non
     pair = run_cli("compare", "shenzhen", "hefei").stdout
     assert "★ best value" in pair
     assert ("—" in pair.split("★ best")[0]) == ("no sourced value" in pair)
+    chosen = run_cli("list", "--fields", "id,name").stdout
+    assert "estimate" not in chosen
+    assert "no sourced value" not in chosen
+    weight = run_cli("rank", "--weight", "gdpp=2")
+    assert weight.exit_code == 2
+    assert "did you mean 'gdp'? valid indicators: gdp, population" in weight.stderr
     regions = run_cli("regions").stdout
     assert ("†" in regions.split("\n─")[1]) == ("† a city's figure is missing" in regions)
 

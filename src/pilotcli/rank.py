@@ -81,7 +81,7 @@ def weights_for(catalog: Catalog, sector_id: str | None, overrides: dict[str, fl
     """The sector's preset (or the default one) with overrides applied; weight 0 drops an indicator."""
     base = dict(catalog.sectors[sector_id].weights) if sector_id is not None else dict(DEFAULT_WEIGHTS)
     # By the indicator's id, whatever case was typed; an unknown name: NotFoundError with suggestions.
-    base.update({catalog.indicator(name).id: weight for name, weight in overrides.items()})
+    base.update({catalog.indicator(name, list_all=True).id: weight for name, weight in overrides.items()})
     weights = {name: weight for name, weight in base.items() if weight > 0}
     if not weights:
         raise UsageError("no indicator left to rank by", hint="give at least one --weight INDICATOR=W with W > 0")

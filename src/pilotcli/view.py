@@ -135,6 +135,19 @@ MISSING = "—"
 ESTIMATE_MARK = "*"
 
 
+def marker_legend(rows: list[list[Cell]]) -> list[str]:
+    """The legend line for the markers these rows use, and only those ([] if none)."""
+    texts = [cell.text for row in rows for cell in row]
+    parts = []
+    if any(text.startswith("★") for text in texts):
+        parts.append("★ best value in the row (for ranks, the lowest)")
+    if any(text.endswith(ESTIMATE_MARK) for text in texts):
+        parts.append(f"{ESTIMATE_MARK} estimate")
+    if MISSING in texts:
+        parts.append(f"{MISSING} no sourced value")
+    return ["; ".join(parts)] if parts else []
+
+
 # --- A table of chosen fields (--fields with the table and markdown formats) ---------------
 
 
@@ -154,7 +167,7 @@ def fields_table(view: View, fields: Sequence[str]) -> Table:
         numeric = all(_is_number(_plain(v)) for v in values if _plain(v) is not None)
         columns.append(Column(header, justify="right" if numeric and values else "left", no_wrap=numeric))
     table_rows = [[_field_cell(row.get(name)) for name in fields] for row in rows]
-    return Table(columns, table_rows, footnotes=[f"{ESTIMATE_MARK} estimate; {MISSING} no value"])
+    return Table(columns, table_rows, footnotes=marker_legend(table_rows))
 
 
 def _plain(value: Any) -> Any:

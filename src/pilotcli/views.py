@@ -18,7 +18,18 @@ if TYPE_CHECKING:
     from pilotcli.compare import CompareRow, Comparison
     from pilotcli.rank import Ranked
 
-from pilotcli.view import DECIMALS_BY_UNIT, ESTIMATE_MARK, MISSING, Cell, Column, Table, View, clean, number
+from pilotcli.view import (
+    DECIMALS_BY_UNIT,
+    ESTIMATE_MARK,
+    MISSING,
+    Cell,
+    Column,
+    Table,
+    View,
+    clean,
+    marker_legend,
+    number,
+)
 
 LIST_INDICATORS = ("population", "gdp", "gdp_per_capita")
 
@@ -315,19 +326,6 @@ def _sources_table(sources: list[dict[str, Any]]) -> Table:
         if s.get("via"):
             rows.append([Cell(""), Cell(clean(f"read via: {s['via']}"), "dim")])
     return Table([Column("id", no_wrap=True), Column("source")], rows, title="Sources", show_header=False)
-
-
-def marker_legend(rows: list[list[Cell]]) -> list[str]:
-    """The legend line for the markers these rows use, and only those ([] if none)."""
-    texts = [cell.text for row in rows for cell in row]
-    parts = []
-    if any(text.startswith("★") for text in texts):
-        parts.append("★ best value in the row (for ranks, the lowest)")
-    if any(text.endswith(ESTIMATE_MARK) for text in texts):
-        parts.append(f"{ESTIMATE_MARK} estimate")
-    if MISSING in texts:
-        parts.append(f"{MISSING} no sourced value")
-    return ["; ".join(parts)] if parts else []
 
 
 # --- compare ------------------------------------------------------------------------------
