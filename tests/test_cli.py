@@ -667,3 +667,11 @@ def test_rank_help_documents_the_rule() -> None:
     text = " ".join(run_cli("rank", "--help").stdout.split())
     for needle in ("coverage is the share of the weight", "--min-coverage (0.5)", "not enough data", "--missing zero"):
         assert needle in text, needle
+
+
+def test_rank_says_which_years_went_in() -> None:
+    ranking = run_cli("rank", "--json").json()
+    years = [r["contributions"]["gdp"]["year"] for r in ranking if r["contributions"]["gdp"]["points"] is not None]
+    table = " ".join(run_cli("rank").stdout.split())
+    counted = ", ".join(f"{y} ({years.count(y)})" for y in sorted(set(years)))
+    assert f"values from: gdp {counted}" in table if len(set(years)) > 1 else f"gdp {years[0]}" in table

@@ -127,6 +127,7 @@ class ProfileOut(CityOut):
 class ContributionOut(Out):
     value: bool | int | float | None
     unit: str
+    year: int | None = Field(description="The year of the value scored (null when missing).")
     points: float | None = Field(description="0-100 after normalisation; null when the value is missing.")
     weight: float
     share: float = Field(description="What the indicator adds to the score: weight * points / total weight.")

@@ -474,6 +474,7 @@ def rank_records(ranked: list[Ranked]) -> list[dict[str, Any]]:
                 c.indicator.id: {
                     "value": c.value.value if c.value is not None else None,
                     "unit": c.indicator.unit,
+                    "year": c.value.year if c.value is not None else None,
                     "points": c.points,
                     "weight": c.weight,
                     "share": c.share,
@@ -509,11 +510,33 @@ def rank_footnotes(setup: RankSetup, everything: list[Ranked]) -> list[str]:
         f"score 0-100: weighted mean of min-max points over the {len(everything)} cities chosen ({weights_text})",
         f"{rule}; data: share of the weight backed by data; under {setup.min_coverage:.0%}: not ranked",
     ]
+    years = _years_used(everything)
+    if years:
+        notes.append(f"values from: {years}")
     short = [r for r in everything if r.position is None]
     if short:
         names = ", ".join(f"{r.city.name} ({r.coverage:.0%})" for r in short)
         notes.append(f"{NOT_ENOUGH_DATA} to rank: {names}")
     return notes
+
+
+def _years_used(everything: list[Ranked]) -> str:
+    """Which years (or editions) the values scored come from, by indicator: "gdp 2024 (8), 2025 (12)"."""
+    by_indicator: dict[str, dict[str, int]] = {}
+    for r in everything:
+        for c in r.contributions:
+            if c.points is not None and c.value is not None:
+                label = c.value.edition or (str(c.value.year) if c.value.year else "")
+                if label:
+                    counts = by_indicator.setdefault(c.indicator.id, {})
+                    counts[label] = counts.get(label, 0) + 1
+    parts = []
+    for name, counts in by_indicator.items():
+        labels = sorted(counts)
+        parts.append(
+            f"{name} {labels[0]}" if len(labels) == 1 else f"{name} " + ", ".join(f"{y} ({counts[y]})" for y in labels)
+        )
+    return "; ".join(parts)
 
 
 def _position_text(r: Ranked) -> str:
