@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from conftest import run_cli
 from factories import city, problems_for, program_figure, shipped_raw, the_problem
 from pilotcli.dataset import Catalog
 from pilotcli.records import City, FigureYear
@@ -162,3 +163,63 @@ def test_source_rules(tmp_path: Path, change: dict[str, Any], message: str) -> N
             source[key] = value
     _, problems = problems_for(raw, tmp_path)
     assert any(message in p.message for p in problems), problems
+
+
+# --- Years: history and --year ---------------------------------------------------------------
+
+
+def test_year_picks_that_years_values_and_history_stays_in_the_json() -> None:
+    latest = run_cli("show", "beijing", "--json").json()["gdp"]
+    assert (latest["year"], latest["value"]) == (2025, 5207.34)
+    assert [(h["year"], h["value"]) for h in latest["history"]] == [(2024, 4984.31)]
+    older = run_cli("show", "beijing", "--year", "2024", "--json").json()["gdp"]
+    assert (older["year"], older["value"], older["history"]) == (2024, 4984.31, [])
+    listed = {c["id"]: c["gdp"] for c in run_cli("list", "--year", "2024", "--json").json()}
+    assert {c["year"] for c in listed.values() if c is not None} == {2024}
+    assert listed["nanjing"]["value"] == 1850.081
+    # Ranks, counts and flags are not yearly series: --year leaves them as they are.
+    assert run_cli("show", "shanghai", "--year", "2023", "--json").json()["gfci_rank"]["value"] == 8
+
+
+def test_year_on_rank_compare_and_export() -> None:
+    ranked = run_cli("rank", "--year", "2024", "--json").json()
+    assert all(r["contributions"]["gdp"]["value"] != 5207.34 for r in ranked)
+    compared = run_cli("compare", "beijing", "shanghai", "--year", "2024", "--json").json()
+    gdp = next(row for row in compared["rows"] if row["indicator"] == "gdp")
+    assert {k: v["value"] for k, v in gdp["values"].items()} == {"beijing": 4984.31, "shanghai": 5392.671}
+    exported = run_cli("export", "--format", "csv", "--year", "2024").stdout
+    assert "4984.31" in exported
+    assert "5207.34" not in exported
+    refused = run_cli("export", "--format", "json", "--year", "2024")
+    assert refused.exit_code == 2
+    assert "--year applies to --format csv" in refused.stderr
+
+
+@pytest.mark.parametrize("year", ["1999", "2030"])
+def test_a_year_without_figures_is_one_line(year: str) -> None:
+    result = run_cli("list", "--year", year)
+    assert result.exit_code == 2
+    assert result.stderr == f"pilot: no figures for {year}; years with figures: 2025, 2024, 2023\n"
+
+
+def test_tables_mark_an_older_year_and_rank_says_which_years(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    table = run_cli("list").stdout
+    tianjin = next(line for line in table.splitlines() if line.startswith("tianjin"))
+    assert "1,802.4 (2024)" in tianjin  # the column's latest year is 2025
+    beijing = next(line for line in table.splitlines() if line.startswith("beijing"))
+    assert "(" not in beijing
+    assert "(YEAR) a value of an older year" in table
+    same_year = run_cli("list", "--year", "2024").stdout
+    assert "(2024)" not in same_year
+    ranked = " ".join(run_cli("rank").stdout.split())
+    assert "gdp 2024 (7), 2025 (12)" in ranked
+
+
+def test_version_and_every_table_say_how_current_the_data_is() -> None:
+    assert run_cli("--version").stdout == "pilot 0.2.0, data as of 2026-11-27\n"
+    for args in (["list"], ["show", "hefei"], ["rank"], ["compare", "beijing", "hefei"], ["sectors"]):
+        assert (
+            run_cli(*args).stdout.rstrip().endswith("data as of 2026-11-27")
+            or "data as of 2026-11-27" in run_cli(*args).stdout
+        ), args

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, NoReturn
 if TYPE_CHECKING:
     from types import FrameType
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def main() -> NoReturn:

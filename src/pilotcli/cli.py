@@ -297,6 +297,17 @@ SortOpt = Annotated[
     ),
 ]
 DescOpt = Annotated[bool, typer.Option("--desc", help="Sort in descending order.")]
+YearOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--year",
+        metavar="YEAR",
+        help=(
+            "The yearly figures (population, GDP, growth, services share, FDI) of YEAR; "
+            "default: each figure's latest year. Ranks, counts and flags keep their edition."
+        ),
+    ),
+]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, metavar="N", help="Show at most N cities.")]
 
 
@@ -305,7 +316,13 @@ def _catalog(ctx: typer.Context) -> Any:
     from pilotcli.dataset import load
 
     cache.notice = _report  # why a cache folder is not used: one line, once
-    return load(ctx.find_root().params.get("data"))
+    catalog = load(ctx.find_root().params.get("data"))
+    _as_of.append(catalog.dataset.dataset.as_of.isoformat())
+    return catalog
+
+
+_as_of: list[str] = []
+"""The as-of date of the dataset the command loaded (for the tables' footer)."""
 
 
 def each(values: list[str] | None) -> list[str]:
@@ -396,6 +413,9 @@ def terminal_size() -> tuple[int, int]:
 
 def _emit(view: Any, options: Any) -> None:
     from pilotcli.render import render
+
+    if _as_of:  # every table's footer says how current the data is
+        options = options._replace(as_of=_as_of[-1])
 
     text = render(view, options)
     if options.format in (Format.table, Format.markdown):
@@ -522,9 +542,16 @@ def _silence(stream: Any) -> None:
 # --- Global options ------------------------------------------------------------------------
 
 
-def _version(value: bool) -> None:
+def _version(ctx: typer.Context, value: bool) -> None:
     if value:
-        write_stdout(f"pilot {__version__}\n")
+        from pilotcli.dataset import load
+
+        try:
+            as_of = load(ctx.params.get("data") or os.environ.get("PILOT_DATA") or None).dataset.dataset.as_of
+            dated = f", data as of {as_of.isoformat()}"
+        except PilotError:
+            dated = " (the dataset could not be read: pilot validate says why)"
+        write_stdout(f"pilot {__version__}{dated}\n")
         raise typer.Exit()
 
 
@@ -569,6 +596,7 @@ def list_command(
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
+    year: YearOpt = None,
 ) -> None:
     """List pilot cities, filtered and sorted.
 
@@ -582,7 +610,7 @@ def list_command(
     from pilotcli import query, views
 
     options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx)
+    catalog = _catalog(ctx).at_year(year)
     city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
     cities = query.list_cities(catalog, city_filter, sort, desc, limit)
     sort_field = query.resolve_field(catalog, sort) if sort else None
@@ -608,6 +636,7 @@ def show_command(
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
+    year: YearOpt = None,
 ) -> None:
     """Show a city on one screen: profile, figures, sectors.
 
@@ -621,7 +650,7 @@ def show_command(
     from pilotcli import views
 
     options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx)
+    catalog = _catalog(ctx).at_year(year)
     parts = views.ShowParts(sources=sources or all_, notes=notes or all_)
     if ctx.args:
         from pilotcli.errors import UsageError
@@ -655,6 +684,7 @@ def compare_command(
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
+    year: YearOpt = None,
 ) -> None:
     """Compare 2 to 6 cities indicator by indicator.
 
@@ -671,7 +701,7 @@ def compare_command(
     from pilotcli import compare, views
 
     options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx)
+    catalog = _catalog(ctx).at_year(year)
     chosen = [catalog.city(name) for name in cities]
     comparison = compare.compare(catalog, chosen, catalog.city(base) if base is not None else None)
     _emit(views.compare_view(catalog, comparison), options)
@@ -759,6 +789,7 @@ def rank_command(
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
+    year: YearOpt = None,
 ) -> None:
     """Rank cities by a transparent weighted score (0-100).
 
@@ -779,7 +810,7 @@ def rank_command(
     from pilotcli import query, rank, views
 
     options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx)
+    catalog = _catalog(ctx).at_year(year)
     sector_id = catalog.sector(sector).id if sector is not None else None
     weights = rank.weights_for(catalog, sector_id, rank.parse_weights(each(weight)))
     city_filter = _city_filter(catalog, in_sector, all_sectors, region, coastal, batch, province, ftz, where)
@@ -994,6 +1025,7 @@ def export_command(
     flat: Annotated[
         bool, typer.Option("--flat", help="csv: one column per field, a figure's value only (pilot schema --flat).")
     ] = False,
+    year: YearOpt = None,
 ) -> None:
     """Export the (filtered) dataset as TOML, JSON or CSV.
 
@@ -1011,7 +1043,11 @@ def export_command(
 
     if flat and fmt is not ExportFormat.csv:
         raise UsageError("--flat applies to csv export", hint="add --format csv")
-    catalog = _catalog(ctx)
+    if year is not None and fmt is not ExportFormat.csv:
+        from pilotcli.errors import UsageError
+
+        raise UsageError("--year applies to --format csv", hint="the TOML and JSON exports carry every year (history)")
+    catalog = _catalog(ctx).at_year(year)
     city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
     cities = query.select(catalog, city_filter)
     if fmt is ExportFormat.toml:

@@ -135,6 +135,10 @@ MISSING = "—"
 ESTIMATE_MARK = "*"
 
 
+_OLDER = re.compile(r" \((19|20)\d\d\)$")
+"""The mark of a value from an older year than the rest of its column: `1,802.4 (2024)`."""
+
+
 def marker_legend(rows: list[list[Cell]]) -> list[str]:
     """The legend line for the markers these rows use, and only those ([] if none)."""
     texts = [cell.text for row in rows for cell in row]
@@ -145,6 +149,8 @@ def marker_legend(rows: list[list[Cell]]) -> list[str]:
         parts.append(f"{ESTIMATE_MARK} estimate")
     if MISSING in texts:
         parts.append(f"{MISSING} no sourced value")
+    if any(_OLDER.search(text) for text in texts):
+        parts.append("(YEAR) a value of an older year than the others it is shown with")
     return ["; ".join(parts)] if parts else []
 
 

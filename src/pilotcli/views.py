@@ -56,13 +56,30 @@ def _published_decimals(raw: float) -> int:
     return len(written) - written.index(".") - 1 if "." in written and "e" not in written else 0
 
 
-def value_cell(value: Value | None, info: IndicatorInfo, *, best: bool = False) -> Cell:
+def value_cell(value: Value | None, info: IndicatorInfo, *, best: bool = False, newest: int | None = None) -> Cell:
+    """A value's cell; `newest` is the latest year among the values it is shown with: a value
+    of a yearly figure from an older year carries its year, so 2024 is never read as 2025."""
     text = value_text(value, info)
     if text in (MISSING, NOT_RANKED):
         return Cell(text, "missing")
+    if newest is not None and value is not None and value.year is not None and value.year < newest:
+        text += f" ({value.year})"
     if best:
         return Cell("★ " + text, "best")
     return Cell(text, "estimate" if value is not None and value.estimate else None)
+
+
+def newest_year(values: list[Value | None], info: IndicatorInfo) -> int | None:
+    """The latest year among the values of a yearly (quantity) figure; None for other kinds."""
+    if info.kind != "quantity":
+        return None
+    return max((v.year for v in values if v is not None and v.value is not None and v.year is not None), default=None)
+
+
+def _column_cells(catalog: Catalog, cities: list[City], info: IndicatorInfo) -> list[Cell]:
+    values = [figure(catalog, city, info.id) for city in cities]
+    newest = newest_year(values, info)
+    return [value_cell(value, info, newest=newest) for value in values]
 
 
 def unit_header(info: IndicatorInfo) -> str:
@@ -122,7 +139,9 @@ def _list_table(
         ],
     ]
     rows = []
-    for city in cities:
+    main = [_column_cells(catalog, cities, info) for info in indicators]
+    more = [_column_cells(catalog, cities, info) for info in extra]
+    for row, city in enumerate(cities):
         region = catalog.regions.get(city.region)
         rows.append(
             [
@@ -132,9 +151,9 @@ def _list_table(
                 Cell(clean(city.province)),
                 Cell(clean(region.name if region else city.region)),
                 Cell(city.joined.isoformat()),
-                *[value_cell(figure(catalog, city, info.id), info) for info in indicators],
+                *[column[row] for column in main],
                 Cell(clean(", ".join(_sector_labels(catalog, city))) or MISSING),
-                *[value_cell(figure(catalog, city, info.id), info) for info in extra],
+                *[column[row] for column in more],
             ]
         )
     return Table(columns, rows, footnotes=marker_legend(rows))
@@ -344,7 +363,10 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     for compare_row in comparison.rows:
         info = compare_row.indicator
         cells = [Cell(unit_header(info))]
-        cells += [value_cell(v, info, best=i in compare_row.best) for i, v in enumerate(compare_row.values)]
+        newest = newest_year(compare_row.values, info)
+        cells += [
+            value_cell(v, info, best=i in compare_row.best, newest=newest) for i, v in enumerate(compare_row.values)
+        ]
         if two:
             cells.append(Cell(_difference_text(compare_row.difference, info)))
         rows.append(cells)
