@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from conftest import run_cli
 from factories import city, problems_for, program_figure, shipped_raw, the_problem
 from pilotcli.dataset import Catalog
+from pilotcli.query import figure
 from pilotcli.records import City, FigureYear
 from pilotcli.sourcing import LEVELS, allowed, mirror_entry, strength
 
@@ -223,3 +225,26 @@ def test_version_and_every_table_say_how_current_the_data_is() -> None:
             run_cli(*args).stdout.rstrip().endswith("data as of 2026-11-27")
             or "data as of 2026-11-27" in run_cli(*args).stdout
         ), args
+
+
+def test_the_coverage_table_in_the_docs_is_true(catalog: Catalog) -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "data.md").read_text(encoding="utf-8")
+    table = text.split("<!-- coverage -->")[1].split("<!-- /coverage -->")[0]
+    documented = {
+        m.group(1): (int(m.group(2)), int(m.group(3)))
+        for m in re.finditer(r"^\| `(\w+)` \| (\d+) of 20 \| (\d+) of 20 \|$", table, re.MULTILINE)
+    }
+    counted = {}
+    for info in catalog.indicators.values():
+        if info.kind != "quantity" or info.derived_from:
+            continue
+        counted[info.id] = tuple(
+            sum(
+                1
+                for city_record in catalog.dataset.cities
+                if (value := figure(catalog.at_year(year), city_record, info.id)) is not None
+                and value.value is not None
+            )
+            for year in (2025, 2024)
+        )
+    assert documented == counted
