@@ -369,16 +369,23 @@ FLAGS = {
 }
 
 
+def flag_of(catalog: Catalog, city: City, indicator: str) -> bool | int | float | None:
+    """The figure as the commands see it: these flags are derived from the measures."""
+    found = figure(catalog, city, indicator)
+    return None if found is None else found.value
+
+
 @pytest.mark.parametrize("indicator", sorted(FLAGS))
 def test_pilot_flags_are_complete(catalog: Catalog, indicator: str) -> None:
     # sectors.md: these three pilots are "complete (20/20)": every area is a yes or a no.
-    values = {c.id: value_of(c, indicator) for c in catalog.dataset.cities}
+    values = {c.id: flag_of(catalog, c, indicator) for c in catalog.dataset.cities}
     assert all(type(v) is bool for v in values.values()), values
     assert {city_id for city_id, v in values.items() if v is True} == FLAGS[indicator]
 
 
 def test_qflp_is_yes_where_sourced_and_never_no(catalog: Catalog) -> None:
     # sectors.md 1b: no official list exists, so "unsourced" means unknown, not "no".
+    # Nanjing: the Jiangsu FTZ Nanjing Area's QFLP measures of July 2021 (Jingtian, a law firm's own note).
     expected_yes = {
         "beijing",
         "tianjin",
@@ -386,6 +393,7 @@ def test_qflp_is_yes_where_sourced_and_never_no(catalog: Catalog) -> None:
         "hainan",
         "chongqing",
         "guangzhou",
+        "nanjing",
         "xiamen",
         "qingdao",
         "shenzhen",
@@ -393,7 +401,7 @@ def test_qflp_is_yes_where_sourced_and_never_no(catalog: Catalog) -> None:
         "fuzhou",
         "suzhou",
     }
-    values = {c.id: value_of(c, "qflp_pilot") for c in catalog.dataset.cities}
+    values = {c.id: flag_of(catalog, c, "qflp_pilot") for c in catalog.dataset.cities}
     assert {city_id for city_id, v in values.items() if v is True} == expected_yes
     assert all(v is not False for v in values.values())
 
@@ -489,6 +497,9 @@ def _source_references(catalog: Catalog) -> Iterator[tuple[str, str]]:
             yield f"{city.id} sector {growth.sector}", growth.source
         for key, stored in city.figures.items():
             yield f"{city.id} figure {key}", stored.source
+    for measure in dataset.measures:
+        for source_id in (measure.source, *measure.also):
+            yield f"measure {measure.id}", source_id
 
 
 def test_every_source_reference_resolves(catalog: Catalog) -> None:

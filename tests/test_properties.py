@@ -546,9 +546,15 @@ def _full_city(catalog: Catalog) -> Any:
 def test_adding_a_city_with_full_data_never_lowers_another_coverage(
     catalog: Catalog, cities: list[str], weights: dict[str, float], policy: str
 ) -> None:
+    from pilotcli.records import replace as replace_record
+
+    full = _full_city(catalog)
+    # The yes/no indicators that measures create name their cities: the made-up city is named too.
+    measures = [replace_record(m, cities=(*m.cities, full.id)) if m.creates else m for m in catalog.dataset.measures]
+    catalog = Catalog(replace_record(catalog.dataset, measures=tuple(measures)), catalog.path)
     chosen = [catalog.cities[i] for i in cities]
     before = {entry.city.id: entry.coverage for entry in rank(catalog, chosen, weights, policy)}  # type: ignore[arg-type]
-    after = {entry.city.id: entry.coverage for entry in rank(catalog, [*chosen, _full_city(catalog)], weights, policy)}  # type: ignore[arg-type]
+    after = {entry.city.id: entry.coverage for entry in rank(catalog, [*chosen, full], weights, policy)}  # type: ignore[arg-type]
     assert after.pop("zz-full") == 1.0
     for city_id, coverage in before.items():
         assert after[city_id] >= coverage

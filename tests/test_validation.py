@@ -218,8 +218,11 @@ def test_rank_or_count_given_as_float(tmp_path: Path, indicator: str, bad: float
     [("vats_pilot", 1), ("foreign_hospital_pilot", 0), ("cell_gene_pilot", 1.0)],
 )
 def test_flag_given_as_a_number(tmp_path: Path, indicator: str, bad: float) -> None:
+    # These flags are derived from the measures; without the measures they are stored figures.
     raw = shipped_raw()
-    city(raw, "shanghai")["figures"][indicator]["value"] = bad
+    raw.pop("measures")
+    stored = {"value": bad, "unit": "yes/no", "year": 2024, "source": "vats-pilot-2024", "confidence": "medium"}
+    city(raw, "shanghai")["figures"][indicator] = stored
     written, problems = problems_for(raw, tmp_path)
     assert len(problems) == 1
     problem = the_problem(problems, city="shanghai", field=f"figures.{indicator}.value")

@@ -7,14 +7,14 @@ them into located problems. Imported only when a file is validated (a cache miss
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from pilotcli.dataset import DERIVED, normalise
 from pilotcli.loading import Loc
 from pilotcli.lookalikes import check_names
 from pilotcli.names import did_you_mean
-from pilotcli.records import Batch, City, Dataset, Figure, FigureYear, Indicator, Region, Source
+from pilotcli.records import Batch, City, Dataset, Figure, FigureYear, Indicator, Measure, Region, Source
 from pilotcli.sourcing import LEVELS, RULE, allowed, mirror_entry, strength, why
 
 Found = Iterator[tuple[Loc, str]]
@@ -32,6 +32,10 @@ class Known(NamedTuple):
     regions: dict[str, Region]
     batches: dict[int, Batch]
     as_of_year: int
+    cities: set[str]
+    created: dict[str, str]
+    """Yes/no indicator id -> the first measure that creates it (such indicators are never stored)."""
+    as_of: str
 
     def source(self, loc: Loc, source_id: str) -> Found:
         if source_id not in self.sources:
@@ -49,8 +53,11 @@ class Known(NamedTuple):
             yield loc, f"{stronger}: {RULE[confidence]}; {backing}"
 
 
-def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
-    """Every whole-file problem of a dataset, in file order as far as possible."""
+def check_dataset(dataset: Dataset, other_cities: Iterable[str] = ()) -> list[tuple[Loc, str]]:
+    """Every whole-file problem of a dataset, in file order as far as possible.
+
+    `other_cities`: ids of cities in the file that failed the models, so that what refers to
+    them is not reported as well."""
     known = Known(
         sources={s.id: s for s in dataset.sources},
         indicators={i.id: i for i in dataset.indicators},
@@ -58,6 +65,9 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
         regions={r.id: r for r in dataset.regions},
         batches={b.number: b for b in dataset.program.batches},
         as_of_year=dataset.dataset.as_of.year,
+        cities={c.id for c in dataset.cities} | set(other_cities),
+        created=created_indicators(dataset),
+        as_of=dataset.dataset.as_of.isoformat(),
     )
     return [
         *unique_ids(dataset),
@@ -70,7 +80,16 @@ def check_dataset(dataset: Dataset) -> list[tuple[Loc, str]]:
         *city_names(dataset),
         *sector_names(dataset),
         *check_names(dataset),
+        *measures(dataset, known),
     ]
+
+
+def created_indicators(dataset: Dataset) -> dict[str, str]:
+    created: dict[str, str] = {}
+    for measure in dataset.measures:
+        if measure.creates is not None:
+            created.setdefault(measure.creates, measure.id)
+    return created
 
 
 def unique_ids(dataset: Dataset) -> Found:
@@ -191,6 +210,9 @@ def city_figures(at: Loc, city: City, known: Known) -> Found:
     for key, figure in city.figures.items():
         where: Loc = (*at, "figures", key)
         spec = known.indicators.get(key)
+        if key in known.created:
+            yield where, f"'{key}' is derived from the measure '{known.created[key]}' (creates); do not store it"
+            continue
         if spec is None:
             derived = key in DERIVED
             hint = " (derived by pilot; do not store it)" if derived else did_you_mean(key, set(known.indicators))
@@ -291,3 +313,72 @@ def sector_names(dataset: Dataset) -> Found:
             other = owner.setdefault(normalise(name), sector.id)
             if other != sector.id:
                 yield ("sectors", index, "aliases"), f"name '{name}' is also used by sector '{other}'"
+
+
+# --- Measures ------------------------------------------------------------------------
+
+
+def measures(dataset: Dataset, known: Known) -> Found:
+    for index, measure in enumerate(dataset.measures):
+        at: Loc = ("measures", index)
+        yield from measure_references(at, measure, known)
+        yield from measure_scope(at, measure)
+        yield from measure_dates(at, measure, known.as_of)
+        if measure.creates is not None or not measure.list_complete:
+            yield from measure_creates(at, measure, known)
+
+
+def measure_references(at: Loc, measure: Measure, known: Known) -> Found:
+    if not measure.sectors:
+        yield (*at, "sectors"), "a measure needs at least one sector"
+    references = [("sectors", "sector", measure.sectors, known.sectors)]
+    if known.cities:  # a file without cities is told so once
+        references.append(("cities", "city", measure.cities, known.cities))
+    for field, kind, names, valid in references:
+        seen: set[str] = set()
+        for name in names:
+            if name not in valid:
+                yield (*at, field), f"unknown {kind} '{name}'{did_you_mean(name, valid)}"
+            elif name in seen:
+                yield (*at, field), f"{kind} '{name}' is listed twice"
+            seen.add(name)
+    yield from known.source((*at, "source"), measure.source)
+    for source_id in measure.also:
+        yield from known.source((*at, "also"), source_id)
+    if measure.source in measure.also:
+        yield (*at, "also"), f"'{measure.source}' is already the measure's source"
+
+
+def measure_scope(at: Loc, measure: Measure) -> Found:
+    if measure.scope == "cities" and not measure.cities and measure.creates is None:
+        yield (*at, "cities"), "scope 'cities' needs a list of cities"
+    if measure.scope != "cities" and measure.cities:
+        yield (*at, "cities"), f"scope '{measure.scope}' applies to pilot areas without a list; use scope 'cities'"
+
+
+def measure_dates(at: Loc, measure: Measure, as_of: str) -> Found:
+    for field in ("date", "status_date"):
+        value = getattr(measure, field)
+        if value is not None and value > as_of[: len(value)]:
+            yield (*at, field), f"{field} {value} is after the dataset's as_of date"
+    date, status_date = measure.date, measure.status_date
+    if date is not None and status_date is not None:
+        common = min(len(date), len(status_date))
+        if status_date[:common] < date[:common]:
+            yield (*at, "status_date"), f"status_date {status_date} is before the measure's date {date}"
+
+
+def measure_creates(at: Loc, measure: Measure, known: Known) -> Found:
+    key = measure.creates
+    if key is None:
+        yield (*at, "list_complete"), "'list_complete' is for a measure that creates an indicator"
+        return
+    spec = known.indicators.get(key)
+    if spec is None or spec.kind != "flag":
+        flags = {k for k, i in known.indicators.items() if i.kind == "flag"}
+        hint = " (it is not yes/no)" if spec is not None else did_you_mean(key, flags)
+        yield (*at, "creates"), f"a measure creates a yes/no indicator; '{key}' is not one{hint}"
+    if measure.scope == "qualifying":
+        yield (*at, "creates"), "scope 'qualifying' does not say which areas have the indicator; list the cities"
+    if measure.date is None:
+        yield (*at, "date"), "a measure that creates an indicator needs a date (the indicator's year)"

@@ -23,7 +23,7 @@ from pilotcli.loading import (
     shipped_dataset_path,
 )
 from pilotcli.names import MAX_SUGGESTIONS, lookup, suggestions
-from pilotcli.records import City, Dataset, Region, Sector, Source
+from pilotcli.records import City, Dataset, Figure, Measure, Region, Sector, Source
 
 if TYPE_CHECKING:
     from pilotcli.models import IndicatorKind
@@ -130,6 +130,7 @@ class Catalog:
         self.indicators: dict[str, IndicatorInfo] = _indicator_infos(dataset)
         self.year: int | None = None
         """With a year, the yearly figures (quantities) are that year's values: see `at_year`."""
+        self.measures: dict[str, Measure] = {measure.id: measure for measure in dataset.measures}
 
     def years(self) -> list[int]:
         """The years that have a value of a yearly (quantity) figure in some city, latest first."""
@@ -154,6 +155,20 @@ class Catalog:
         chosen = copy.copy(self)
         chosen.year = year
         return chosen
+
+    @cached_property
+    def creators(self) -> dict[str, list[Measure]]:
+        """The yes/no indicators derived from measures: indicator id -> the measures that create it."""
+        from pilotcli.measures import creators
+
+        return creators(self.dataset)
+
+    def created_figure(self, key: str, city_id: str) -> Figure | None:
+        """A city's figure for an indicator that measures create (see `pilotcli.measures`)."""
+        from pilotcli.measures import created_figure
+
+        info = self.indicators.get(key)
+        return created_figure(self.creators[key], city_id, info.unit if info else "yes/no")
 
     # The name indexes are built on the first lookup: most calls never look a name up.
     @cached_property

@@ -16,11 +16,22 @@ from pilotcli.records import City, Dataset, as_data, replace
 
 
 def subset(catalog: Catalog, cities: list[City]) -> Dataset:
-    """The dataset with only these cities; sources, sectors and regions are kept whole."""
+    """The dataset with only these cities; sources, sectors and regions are kept whole.
+
+    Measures keep only these cities in their lists; one left with none is dropped, unless
+    it creates an indicator (its list then still says 'no' for the cities kept)."""
     if not cities:
         # pilot refuses a dataset without cities, so it must not write one.
         raise PilotError("no city matches these filters, and a dataset needs at least one city")
-    return replace(catalog.dataset, cities=tuple(cities))
+    kept = {city.id for city in cities}
+    measures = []
+    for measure in catalog.dataset.measures:
+        if measure.scope == "cities":
+            measure = replace(measure, cities=tuple(c for c in measure.cities if c in kept))
+            if not measure.cities and measure.creates is None:
+                continue
+        measures.append(measure)
+    return replace(catalog.dataset, cities=tuple(cities), measures=tuple(measures))
 
 
 def dataset_document(dataset: Dataset) -> dict[str, Any]:

@@ -215,6 +215,45 @@ class City(Record):
     figures: dict[Key, Figure] = Field(default_factory=dict)
 
 
+MeasureKind = Literal[
+    "equity-cap", "new-business", "pilot-programme", "facilitation", "rule-alignment", "legal-adjustment"
+]
+MeasureScope = Literal["all", "qualifying", "cities"]
+MeasureStatus = Literal["in-force", "to-be-studied", "national", "ended"]
+
+
+class Measure(Record):
+    """One concrete opening measure: what a foreign investor may now do, where, under which document."""
+
+    id: Slug
+    title: Text
+    title_zh: Text | None = None
+    summary: Text
+    sectors: Items[Slug]
+    kind: MeasureKind
+    scope: MeasureScope
+    """'all': every pilot area; 'qualifying': every pilot area that meets the conditions;
+    'cities': the areas in `cities`."""
+    cities: Items[Slug] = ()
+    zone: Text | None = None
+    """Where inside the cities, when narrower than the whole area (a free trade zone, a park)."""
+    document: Text | None = None
+    document_title: Text | None = None
+    date: PartialDate | None = None
+    """When the document was issued."""
+    status: MeasureStatus
+    status_date: PartialDate | None = None
+    source: Slug
+    also: Items[Slug] = ()
+    confidence: Confidence
+    creates: Key | None = None
+    """A yes/no indicator this measure establishes: the indicator is derived from it, never stored."""
+    list_complete: bool = True
+    """With `creates`: `cities` is the complete published list, so the indicator is 'no' in the
+    other areas; false when sources confirm only these areas (elsewhere it is unknown)."""
+    note: Text | None = None
+
+
 class Dataset(Record):
     dataset: DatasetInfo
     program: Program
@@ -223,6 +262,7 @@ class Dataset(Record):
     indicators: Items[Indicator]
     sectors: Items[Sector]
     cities: Items[City]
+    measures: Items[Measure] = ()
 
 
 # --- The shape, derived ---------------------------------------------------------------

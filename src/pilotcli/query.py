@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
 from pilotcli.names import lookup, suggestions
-from pilotcli.records import City, FigureYear, as_data
+from pilotcli.records import City, Figure, FigureYear, as_data
 from pilotcli.where import FieldKind, Where, bind
 
 CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -88,13 +88,14 @@ def figure(catalog: Catalog, city: City, key: str) -> Value | None:
     info = catalog.indicators.get(key)
     if info is not None and info.derived_from:
         return _derived(info, city, catalog.year)
+    if catalog.dataset.measures and key in catalog.creators:  # a yes/no indicator derived from measures
+        return _stored(catalog.created_figure(key, city.id), None)
     yearly = info is not None and info.kind == "quantity"
-    return _stored(city, key, catalog.year if yearly else None)
+    return _stored(city.figures.get(key), catalog.year if yearly else None)
 
 
-def _stored(city: City, key: str, year: int | None) -> Value | None:
+def _stored(stored: Figure | None, year: int | None) -> Value | None:
     """A stored figure at its latest year, or at `year` (None if it has no entry for that year)."""
-    stored = city.figures.get(key)
     if stored is None:
         return None
     entries: tuple[FigureYear, ...] = (stored, *stored.history)
@@ -129,7 +130,7 @@ def _derived(info: IndicatorInfo, city: City, year: int | None) -> Value | None:
         if not common:
             return None
         year = max(common)
-    numerator, denominator = (_stored(city, name, year) for name in info.derived_from)
+    numerator, denominator = (_stored(city.figures.get(name), year) for name in info.derived_from)
     if numerator is None or denominator is None:
         return None
     if numerator.number is None or not denominator.number:
@@ -248,6 +249,7 @@ def city_profile(catalog: Catalog, city: City) -> dict[str, Any]:
         used.append(city.ftz.source)
     used += [growth.source for growth in city.sectors]
     used += [s for f in city.figures.values() for entry in (f, *f.history) for s in (entry.source, *entry.also)]
+    used += [found.source for key in catalog.creators if (found := catalog.created_figure(key, city.id))]
     # The texts cite further sources in parentheses: "(d44)", "(d37, d47)", "(f10)".
     used += cited_sources(catalog, city_texts(city))
     profile: dict[str, Any] = {

@@ -476,9 +476,113 @@ class City(Record):
         self.figures = figures
 
 
+class Measure(Record):
+    """One concrete opening measure: what a foreign investor may now do, where, under which document."""
+
+    __slots__ = (
+        "also",
+        "cities",
+        "confidence",
+        "creates",
+        "date",
+        "document",
+        "document_title",
+        "id",
+        "kind",
+        "list_complete",
+        "note",
+        "scope",
+        "sectors",
+        "source",
+        "status",
+        "status_date",
+        "summary",
+        "title",
+        "title_zh",
+        "zone",
+    )
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "id",
+        "title",
+        "title_zh",
+        "summary",
+        "sectors",
+        "kind",
+        "scope",
+        "cities",
+        "zone",
+        "document",
+        "document_title",
+        "date",
+        "status",
+        "status_date",
+        "source",
+        "also",
+        "confidence",
+        "creates",
+        "list_complete",
+        "note",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        title_zh: str | None,
+        summary: str,
+        sectors: tuple[str, ...],
+        kind: Literal[
+            "equity-cap", "new-business", "pilot-programme", "facilitation", "rule-alignment", "legal-adjustment"
+        ],
+        scope: Literal["all", "qualifying", "cities"],
+        cities: tuple[str, ...],
+        zone: str | None,
+        document: str | None,
+        document_title: str | None,
+        date: str | None,
+        status: Literal["in-force", "to-be-studied", "national", "ended"],
+        status_date: str | None,
+        source: str,
+        also: tuple[str, ...],
+        confidence: Literal["high", "medium", "low"],
+        creates: str | None,
+        list_complete: bool,
+        note: str | None,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.title_zh = title_zh
+        self.summary = summary
+        self.sectors = sectors
+        self.kind = kind
+        self.scope = scope
+        self.cities = cities
+        self.zone = zone
+        self.document = document
+        self.document_title = document_title
+        self.date = date
+        self.status = status
+        self.status_date = status_date
+        self.source = source
+        self.also = also
+        self.confidence = confidence
+        self.creates = creates
+        self.list_complete = list_complete
+        self.note = note
+
+
 class Dataset(Record):
-    __slots__ = ("cities", "dataset", "indicators", "program", "regions", "sectors", "sources")
-    FIELDS: ClassVar[tuple[str, ...]] = ("dataset", "program", "sources", "regions", "indicators", "sectors", "cities")
+    __slots__ = ("cities", "dataset", "indicators", "measures", "program", "regions", "sectors", "sources")
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "dataset",
+        "program",
+        "sources",
+        "regions",
+        "indicators",
+        "sectors",
+        "cities",
+        "measures",
+    )
 
     def __init__(
         self,
@@ -489,6 +593,7 @@ class Dataset(Record):
         indicators: tuple[Indicator, ...],
         sectors: tuple[Sector, ...],
         cities: tuple[City, ...],
+        measures: tuple[Measure, ...],
     ) -> None:
         self.dataset = dataset
         self.program = program
@@ -497,6 +602,7 @@ class Dataset(Record):
         self.indicators = indicators
         self.sectors = sectors
         self.cities = cities
+        self.measures = measures
 
 
 def _encode_dataset_info(value: models.DatasetInfo | DatasetInfo) -> tuple[Any, ...]:
@@ -799,6 +905,35 @@ def _decode_city(plain: Any) -> City:
     )
 
 
+def _encode_measure(value: models.Measure | Measure) -> tuple[Any, ...]:
+    return (
+        value.id,
+        value.title,
+        value.title_zh,
+        value.summary,
+        tuple(value.sectors),
+        value.kind,
+        value.scope,
+        tuple(value.cities),
+        value.zone,
+        value.document,
+        value.document_title,
+        value.date,
+        value.status,
+        value.status_date,
+        value.source,
+        tuple(value.also),
+        value.confidence,
+        value.creates,
+        value.list_complete,
+        value.note,
+    )
+
+
+def _decode_measure(plain: Any) -> Measure:
+    return Measure(*plain)
+
+
 def _encode_dataset(value: models.Dataset | Dataset) -> tuple[Any, ...]:
     return (
         _encode_dataset_info(value.dataset),
@@ -808,6 +943,7 @@ def _encode_dataset(value: models.Dataset | Dataset) -> tuple[Any, ...]:
         tuple(map(_encode_indicator, value.indicators)),
         tuple(map(_encode_sector, value.sectors)),
         tuple(map(_encode_city, value.cities)),
+        tuple(map(_encode_measure, value.measures)),
     )
 
 
@@ -820,6 +956,7 @@ def _decode_dataset(plain: Any) -> Dataset:
         tuple(map(_decode_indicator, plain[4])),
         tuple(map(_decode_sector, plain[5])),
         tuple(map(_decode_city, plain[6])),
+        tuple(map(_decode_measure, plain[7])),
     )
 
 

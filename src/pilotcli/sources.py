@@ -39,6 +39,10 @@ def _city_citations(catalog: Catalog, city: City) -> Iterator[tuple[str, Citatio
     for key, stored in city.figures.items():
         for source_id in _figure_sources(stored):
             yield source_id, Citation(city.id, key)
+    for key in catalog.creators:  # the yes/no indicators derived from measures
+        derived = catalog.created_figure(key, city.id)
+        if derived is not None:
+            yield derived.source, Citation(city.id, key)
     for source_id in cited_sources(catalog, city_texts(city)):
         yield source_id, Citation(city.id, "text")
 
@@ -54,6 +58,9 @@ def _programme_citations(catalog: Catalog) -> Iterator[tuple[str, Citation]]:
             yield source_id, Citation(None, f"programme figure {figure.id}")
     for region in catalog.dataset.regions:
         yield region.source, Citation(None, f"region {region.id}")
+    for measure in catalog.dataset.measures:
+        for source_id in (measure.source, *measure.also):
+            yield source_id, Citation(None, f"measure {measure.id}")
 
 
 def citations(catalog: Catalog) -> dict[str, list[Citation]]:

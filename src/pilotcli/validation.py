@@ -59,8 +59,14 @@ def checks_of_the_valid_part(raw: dict[str, Any], locator: Locator, reported: se
             positions[section].append(index)
         whole[section] = tuple(kept)
     partial = models.Dataset.model_construct(**whole)
+    cities = raw.get("cities")
+    failed_cities = (
+        [c["id"] for c in cities if isinstance(c, dict) and isinstance(c.get("id"), str)]
+        if isinstance(cities, list)
+        else []
+    )
     problems = []
-    for loc, message in check_dataset(from_plain(to_plain(partial))):
+    for loc, message in check_dataset(from_plain(to_plain(partial)), failed_cities):
         if loc == ("cities",) and raw.get("cities"):
             continue  # the cities exist; they failed the models
         if len(loc) > 1 and loc[0] in positions and isinstance(loc[1], int):
