@@ -675,3 +675,9 @@ def test_rank_says_which_years_went_in() -> None:
     table = " ".join(run_cli("rank").stdout.split())
     counted = ", ".join(f"{y} ({years.count(y)})" for y in sorted(set(years)))
     assert f"values from: gdp {counted}" in table if len(set(years)) > 1 else f"gdp {years[0]}" in table
+
+
+def test_the_rank_title_names_the_year_chosen() -> None:
+    assert run_cli("rank").stdout.splitlines()[0].startswith("Ranking: default preset")
+    titled = run_cli("rank", "--year", "2024", "--coastal").stdout.splitlines()[0]
+    assert titled.startswith("Ranking: default preset · 2024 figures · coastal"), titled

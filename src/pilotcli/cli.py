@@ -818,7 +818,11 @@ def rank_command(
     shown = ranked if limit is None else ranked[:limit]
     preset = f"{sector_id} preset" if sector_id else "default preset"
     title = " · ".join(
-        [f"Ranking: {preset}" + (" (weights changed)" if weight else ""), *query.describe(catalog, city_filter)]
+        [
+            f"Ranking: {preset}" + (" (weights changed)" if weight else ""),
+            *([f"{year} figures"] if year is not None else []),
+            *query.describe(catalog, city_filter),
+        ]
     )
     setup = views.RankSetup(weights, missing.value, min_coverage, title)
     _emit(views.rank_view(catalog, shown, ranked, setup, explain, wide), options)
