@@ -11,7 +11,6 @@ the floor's Typer. Needs valgrind.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from run import FASTEST_TYPER, HELLO_WORLD, child_env, floor_python
+from run import FASTEST_TYPER, HELLO_WORLD, child_env, count_instructions, floor_python
 
 # The driver applies the patches named in its first argument, then runs pilot.
 DRIVER = """
@@ -82,18 +81,7 @@ MECHANISMS = [
 
 def count(argv: list[str], env: dict[str, str]) -> int:
     subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)  # warm
-    done = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or found is None:
-        raise SystemExit(f"mechanisms: valgrind failed on {argv}: {done.stderr[-400:]}")
-    return int(found.group(1))
+    return count_instructions(argv, env)
 
 
 def main() -> int:

@@ -321,6 +321,22 @@ def startup_cases(work: Path, pilot: list[str]) -> list[Case]:
     ]
 
 
+def count_instructions(argv: Sequence[str], env: Mapping[str, str]) -> int:
+    """The instructions one run of `argv` executes, counted by valgrind's callgrind."""
+    completed = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        env=dict(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    found = re.search(r"Collected : (\d+)", completed.stderr)
+    if completed.returncode != 0 or found is None:
+        raise BenchError(f"valgrind failed on {' '.join(argv)}: {completed.stderr[-300:]}")
+    return int(found.group(1))
+
+
 def instructions(work: Path, pilot: list[str]) -> None:
     """Instruction counts under valgrind: the same for the same code, whatever the machine's load."""
     if shutil.which("valgrind") is None:
@@ -332,18 +348,7 @@ def instructions(work: Path, pilot: list[str]) -> None:
         checked(case.name, case.argv, case.env)
     counts: list[int] = []
     for case in cases:
-        completed = subprocess.run(
-            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *case.argv],
-            env=dict(case.env),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        found = re.search(r"Collected : (\d+)", completed.stderr)
-        if completed.returncode != 0 or found is None:
-            raise BenchError(f"valgrind failed on {case.name}: {completed.stderr[-300:]}")
-        counts.append(int(found.group(1)))
+        counts.append(count_instructions(case.argv, case.env))
     rows = []
     for case, count in zip(cases, counts, strict=True):
         ratio = count / counts[0]

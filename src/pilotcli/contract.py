@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pilotcli.models import SourceKind
+
 
 class Out(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
@@ -79,16 +81,7 @@ class CityOut(BaseModel):
 
 class SourceOut(Out):
     id: str
-    kind: Literal[
-        "official-statistics",
-        "government",
-        "regulator",
-        "index-publisher",
-        "news",
-        "law-or-consultancy",
-        "secondary",
-        "mirror",
-    ]
+    kind: SourceKind
     publisher: str
     title: str
     date: str | None
