@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from conftest import run_cli
 from factories import city, problems_for, shipped_raw, the_problem
 from pilotcli.dataset import Catalog
 from pilotcli.measures import applies_to, created_figures
@@ -236,3 +237,22 @@ def test_an_unknown_source_of_a_measure_is_named(tmp_path: Path) -> None:
     measure(raw, "telecom-ip-vpn-50")["also"] = ["p25", "ma-sinobravo-2025-4"]
     message = measure_problem(raw, tmp_path, "measures[telecom-ip-vpn-50].also")
     assert message == "unknown source 'ma-sinobravo-2025-4' (did you mean 'ma-sinobravo-2025-04'?)"
+
+
+def test_a_derived_figure_carries_the_creating_measures_further_sources(catalog: Catalog) -> None:
+    hospital = catalog.measures["foreign-hospital-pilot-2024"]
+    assert hospital.also
+    value = figure(catalog, catalog.cities["suzhou"], "foreign_hospital_pilot")
+    assert value is not None
+    assert value.also == hospital.also
+    shown = run_cli("show", "suzhou", "--json").json()
+    assert shown["foreign_hospital_pilot"]["also"] == list(hospital.also)
+    # Each further source is among the city's sources and cites the city for the indicator.
+    assert set(hospital.also) <= {s["id"] for s in shown["sources"]}
+    cited = run_cli("sources", hospital.also[-1], "--json").json()["cited_by"]
+    assert {"city": "suzhou", "what": "foreign_hospital_pilot"} in cited
+    # 'no' (outside the complete list) rests on the same measure and its sources.
+    outside = figure(catalog, catalog.cities["hefei"], "foreign_hospital_pilot")
+    assert outside is not None
+    assert outside.value is False
+    assert outside.also == hospital.also

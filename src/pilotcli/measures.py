@@ -66,7 +66,7 @@ def _figure(measure: Measure, value: bool, unit: str) -> Figure:
         year=year,
         edition=None,
         source=measure.source,
-        also=(),
+        also=measure.also,
         estimate=False,
         confidence=measure.confidence,
         note=note,

@@ -249,7 +249,8 @@ def city_profile(catalog: Catalog, city: City) -> dict[str, Any]:
         used.append(city.ftz.source)
     used += [growth.source for growth in city.sectors]
     used += [s for f in city.figures.values() for entry in (f, *f.history) for s in (entry.source, *entry.also)]
-    used += [found.source for key in catalog.creators if (found := catalog.created_figure(key, city.id))]
+    derived = (found for key in catalog.creators if (found := catalog.created_figure(key, city.id)))
+    used += [s for found in derived for s in (found.source, *found.also)]
     # The texts cite further sources in parentheses: "(d44)", "(d37, d47)", "(f10)".
     used += cited_sources(catalog, city_texts(city))
     profile: dict[str, Any] = {

@@ -42,7 +42,8 @@ def _city_citations(catalog: Catalog, city: City) -> Iterator[tuple[str, Citatio
     for key in catalog.creators:  # the yes/no indicators derived from measures
         derived = catalog.created_figure(key, city.id)
         if derived is not None:
-            yield derived.source, Citation(city.id, key)
+            for source_id in _figure_sources(derived):
+                yield source_id, Citation(city.id, key)
     for source_id in cited_sources(catalog, city_texts(city)):
         yield source_id, Citation(city.id, "text")
 
