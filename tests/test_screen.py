@@ -23,7 +23,7 @@ from pilotcli.view import Table
 
 DRAWN = {
     "list": [["list"], ["list", "--sort", "fortune500_hq", "--desc"]],
-    "show": [["show", "shenzhen"], ["show", "hainan", "--all"]],
+    "show": [["show", "shenzhen"], ["show", "hainan", "--all"], ["show", "shanghai", "--history"]],
     "compare": [["compare", "beijing", "shanghai", "shenzhen", "guangzhou"], ["compare", "hefei", "xian"]],
     "rank": [["rank"], ["rank", "--sector", "healthcare", "--explain"], ["rank", "--missing", "skip"]],
     "sectors": [["sectors"], ["sectors", "healthcare"]],

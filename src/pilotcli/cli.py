@@ -628,7 +628,12 @@ def show_command(
         bool, typer.Option("--sources", help="Add the source of every figure and the sources' list.")
     ] = False,
     notes: Annotated[bool, typer.Option("--notes", help="Add the notes on figures and the sectors' evidence.")] = False,
-    all_: Annotated[bool, typer.Option("--all", "-a", help="Add everything: --sources and --notes.")] = False,
+    history: Annotated[
+        bool, typer.Option("--history", help="Add the yearly figures' earlier years: one table, indicator by year.")
+    ] = False,
+    all_: Annotated[
+        bool, typer.Option("--all", "-a", help="Add everything: --sources, --notes and --history.")
+    ] = False,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
@@ -645,13 +650,14 @@ def show_command(
     \b
       pilot show shenzhen
       pilot show 西安 --notes
+      pilot show hainan --history
       pilot show "Xi'an" --all --no-pager
     """
     from pilotcli import views
 
     options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx).at_year(year)
-    parts = views.ShowParts(sources=sources or all_, notes=notes or all_)
+    parts = views.ShowParts(sources=sources or all_, notes=notes or all_, history=history or all_)
     if ctx.args:
         from pilotcli.errors import UsageError
 

@@ -151,6 +151,30 @@ def _derived(info: IndicatorInfo, city: City, year: int | None) -> Value | None:
     )
 
 
+def yearly_values(catalog: Catalog, city: City, key: str) -> dict[int, Value]:
+    """Every year of a yearly (quantity) figure that has a value, latest first; {} for other
+    kinds. With `catalog.year` set, that year and the earlier ones."""
+    info = catalog.indicators.get(key)
+    if info is None or info.kind != "quantity":
+        return {}
+    if info.derived_from:
+        # A derived figure has a value in each year all its inputs have one.
+        inputs = [_value_years(city.figures.get(name)) for name in info.derived_from]
+        found = {year: _derived(info, city, year) for year in set.intersection(*inputs)}
+    else:
+        stored = city.figures.get(key)
+        found = {year: _stored(stored, year) for year in _value_years(stored)}
+    return {
+        year: value
+        for year, value in sorted(found.items(), reverse=True)
+        if value is not None and (catalog.year is None or year <= catalog.year)
+    }
+
+
+def _value_years(stored: Figure | None) -> set[int]:
+    return {entry.year for entry in (stored, *stored.history) if entry.value is not None} if stored else set()
+
+
 # --- City records: the JSON contract ----------------------------------------------
 
 PROFILE_FIELDS = (

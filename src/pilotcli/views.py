@@ -11,6 +11,7 @@ from pilotcli.query import (
     city_record,
     field_names,
     figure,
+    yearly_values,
 )
 from pilotcli.records import City
 
@@ -74,6 +75,19 @@ def newest_year(values: list[Value | None], info: IndicatorInfo) -> int | None:
     if info.kind != "quantity":
         return None
     return max((v.year for v in values if v is not None and v.value is not None and v.year is not None), default=None)
+
+
+def year_notes(catalog: Catalog, cities: list[City]) -> list[str]:
+    """With --year: which of `cities` have no yearly figure of that year (so that a column of
+    dashes is read as "not published for that year", not as a fault)."""
+    if catalog.year is None:
+        return []
+    yearly = [key for key, info in catalog.indicators.items() if info.kind == "quantity"]
+    without = [c for c in cities if all((v := figure(catalog, c, k)) is None or v.value is None for k in yearly)]
+    if not without:
+        return [f"figures of {catalog.year}"]
+    names = ", ".join(c.name for c in without) if len(without) <= 4 else f"{len(without)} of {len(cities)} cities"
+    return [f"figures of {catalog.year}: none for {names}"]
 
 
 def _column_cells(catalog: Catalog, cities: list[City], info: IndicatorInfo) -> list[Cell]:
@@ -156,7 +170,7 @@ def _list_table(
                 *[column[row] for column in more],
             ]
         )
-    return Table(columns, rows, footnotes=marker_legend(rows))
+    return Table(columns, rows, footnotes=[*marker_legend(rows), *year_notes(catalog, cities)])
 
 
 def _sector_labels(catalog: Catalog, city: City) -> list[str]:
@@ -204,10 +218,12 @@ def _short_header(info: IndicatorInfo) -> str:
 
 
 class ShowParts(NamedTuple):
-    """What `pilot show` adds to its screenful: the sources cited, the notes and evidence."""
+    """What `pilot show` adds to its screenful: the sources cited, the notes and evidence, the
+    yearly figures' earlier years."""
 
     sources: bool = False
     notes: bool = False
+    history: bool = False
 
 
 SCREENFUL = ShowParts()
@@ -226,6 +242,8 @@ def show_view(catalog: Catalog, city: City, parts: ShowParts = SCREENFUL) -> Vie
 
 def _show_tables(catalog: Catalog, city: City, profile: dict[str, Any], parts: ShowParts) -> list[Table]:
     tables = [_profile_table(catalog, city, parts), _figures_table(catalog, city, parts)]
+    if parts.history:
+        tables.append(_history_table(catalog, city))
     if city.sectors and parts.notes:
         tables.append(_growth_sectors_table(catalog, city, parts))
     if parts.sources:
@@ -275,7 +293,7 @@ def _sector_names(catalog: Catalog, city: City) -> list[str]:
 
 
 def _profile_table(catalog: Catalog, city: City, parts: ShowParts) -> Table:
-    more = [] if parts.sources and parts.notes else ["more: --notes (evidence, notes), --sources, --all"]
+    more = [] if all(parts) else ["more: --notes (evidence, notes), --sources, --history (earlier years), --all"]
     return Table(
         [Column("field", no_wrap=True), Column("value")],
         [[Cell(k, "heading"), Cell(clean(v))] for k, v in _profile_lines(catalog, city, parts)],
@@ -316,7 +334,39 @@ def _figures_table(catalog: Catalog, city: City, parts: ShowParts) -> Table:
     columns += [Column("source (edition)")] if parts.sources else []
     columns += [Column("note", justify="right", no_wrap=True)] if parts.notes else []
     # Notes go below the table, so that units, sources and confidence stay visible at any width.
-    return Table(columns, rows, title="Figures", footnotes=[*marker_legend(rows), *notes])
+    footnotes = [*marker_legend(rows), *year_notes(catalog, [city]), *notes]
+    return Table(columns, rows, title="Figures", footnotes=footnotes)
+
+
+CONFIDENCE_MARKS = {"high": "h", "medium": "m", "low": "l"}
+HISTORY_LABELS = {"gdp_growth": "growth (%)", "fdi_utilised": "FDI (bn USD)", "fdi_utilised_cny": "FDI (bn CNY)"}
+
+
+def _history_table(catalog: Catalog, city: City) -> Table:
+    """The yearly figures by year, latest first: each value with its estimate and confidence marks."""
+    found = {info.id: yearly_values(catalog, city, info.id) for info in catalog.indicators.values()}
+    found = {key: values for key, values in found.items() if values}
+    years = sorted({year for values in found.values() for year in values}, reverse=True)
+    rows = []
+    for key, values in found.items():
+        info = catalog.indicators[key]
+        cells = [Cell(HISTORY_LABELS.get(key) or _short_header(info))]
+        for year in years:
+            value = values.get(year)
+            cell = value_cell(value, info)
+            if value is not None and value.confidence:
+                cell = cell._replace(text=f"{cell.text} {CONFIDENCE_MARKS[value.confidence]}")
+            cells.append(cell)
+        rows.append(cells)
+    legend = [f"{mark} {name}" for name, mark in CONFIDENCE_MARKS.items()]
+    footnotes = [f"confidence: {', '.join(legend)}"] if rows else [f"no yearly figures for {city.name}"]
+    if any(cell.text.split(" ")[0].endswith(ESTIMATE_MARK) for row in rows for cell in row[1:]):
+        footnotes.append(f"{ESTIMATE_MARK} estimate")
+    if any(cell.text == MISSING for row in rows for cell in row):
+        footnotes.append(f"{MISSING} no value for that year")
+    columns = [Column("indicator", min_width=12)]
+    columns += [Column(str(year), justify="right", no_wrap=True) for year in years]
+    return Table(columns, rows, title="Figures by year", footnotes=["; ".join(footnotes)])
 
 
 def _growth_sectors_table(catalog: Catalog, city: City, parts: ShowParts) -> Table:
@@ -371,7 +421,7 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
             cells.append(Cell(_difference_text(compare_row.difference, info)))
         rows.append(cells)
     data_rows = [_compare_record(cities, compare_row) for compare_row in comparison.rows]
-    footnotes = marker_legend(rows)
+    footnotes = [*marker_legend(rows), *year_notes(catalog, cities)]
     if two:
         other = cities[others[0]]
         footnotes.append(f"difference: {base.name} minus {other.name}, and as % of {other.name}")
