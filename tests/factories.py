@@ -141,3 +141,28 @@ def assert_located(problem: Problem, path: Path, key: str, *, header: str | None
         assert owner_id(path, problem.line, "cities") == problem.city, (
             f"line {problem.line} is not inside city '{problem.city}'"
         )
+
+
+def a_measure(measure_id: str, scope: str, cities: tuple[str, ...] = (), **fields: Any) -> dict[str, Any]:
+    """A valid `[[measures]]` entry for a small dataset (finance, in force, citing a shipped source)."""
+    entry: dict[str, Any] = {
+        "id": measure_id,
+        "title": f"Measure {measure_id}",
+        "summary": "What is now allowed.",
+        "sectors": ["finance"],
+        "kind": "facilitation",
+        "scope": scope,
+        "status": "in-force",
+        "source": "p25",
+        "confidence": "high",
+        **fields,
+    }
+    if cities:
+        entry["cities"] = list(cities)
+    return entry
+
+
+def with_measures(raw: dict[str, Any], *entries: dict[str, Any]) -> dict[str, Any]:
+    """The dataset with only these measures besides those that create a yes/no indicator."""
+    raw["measures"] = [m for m in raw["measures"] if m.get("creates")] + list(entries)
+    return raw

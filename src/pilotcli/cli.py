@@ -657,7 +657,7 @@ def show_command(
 
     options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx).at_year(year)
-    parts = views.ShowParts(sources=sources or all_, notes=notes or all_, history=history or all_)
+    parts = views.ShowParts(sources=sources or all_, notes=notes or all_, history=history or all_, measures=all_)
     if ctx.args:
         from pilotcli.errors import UsageError
 

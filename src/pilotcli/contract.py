@@ -115,6 +115,13 @@ class ProfileOut(CityOut):
     ftz_detail: FtzOut | None
     sector_evidence: list[EvidenceOut]
     sources: list[SourceOut]
+    measures: list[str] = Field(
+        description="Ids of the opening measures that apply in the city ('all' and 'qualifying' scopes "
+        "included), in file order; `pilot measures ID` shows one."
+    )
+    specific_measures: list[str] = Field(
+        description="The ids in `measures` whose scope is a list of cities that includes this one, in file order."
+    )
 
 
 class ContributionOut(Out):

@@ -9,6 +9,11 @@ once, in the measure.
 
 from __future__ import annotations
 
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from typing import NamedTuple
+
 from pilotcli.records import Dataset, Figure, Measure
 
 
@@ -72,3 +77,63 @@ def _figure(measure: Measure, value: bool, unit: str) -> Figure:
         note=note,
         history=(),
     )
+
+
+# --- The measures of a city, of cities compared, by date (show, compare, timeline) ---------------
+
+
+class CityMeasures(NamedTuple):
+    applying: list[Measure]
+    """Every measure that applies in the city, in file order."""
+    specific: list[Measure]
+    """Those for named cities ('cities' scope) that include it, in file order."""
+
+
+def city_measures(measures: Sequence[Measure], city_id: str) -> CityMeasures:
+    applying = [m for m in measures if applies_to(m, city_id)]
+    return CityMeasures(applying, [m for m in applying if is_specific(m)])
+
+
+def sector_counts(measures: Sequence[Measure], sector_order: Sequence[str]) -> dict[str, int]:
+    """Sector id -> how many of the measures name it, most first (ties in `sector_order`);
+    a measure of several sectors counts in each."""
+    counts = Counter(sector for m in measures for sector in m.sectors)
+    place = {sector: i for i, sector in enumerate(sector_order)}
+    ordered = sorted(counts, key=lambda sector: (-counts[sector], place.get(sector, len(place)), sector))
+    return {sector: counts[sector] for sector in ordered}
+
+
+def most_specific_first(measures: Sequence[Measure]) -> list[Measure]:
+    """Fewest cities first (a city's own measures before those it shares), then the newest."""
+    newest = sorted(measures, key=lambda m: m.date or "", reverse=True)
+    return sorted(newest, key=lambda m: len(m.cities) if is_specific(m) else sys.maxsize)
+
+
+class MeasureComparison(NamedTuple):
+    counts: dict[str, int]
+    """City id -> how many measures apply there."""
+    differing: list[tuple[Measure, list[str]]]
+    """The measures that apply in some of the cities but not all, with the ids of those cities
+    (in the order given), in file order."""
+
+
+def compare_measures(measures: Sequence[Measure], city_ids: Sequence[str]) -> MeasureComparison:
+    counts = dict.fromkeys(city_ids, 0)
+    differing = []
+    for measure in measures:
+        where = [city_id for city_id in city_ids if applies_to(measure, city_id)]
+        for city_id in where:
+            counts[city_id] += 1
+        if 0 < len(where) < len(city_ids):
+            differing.append((measure, where))
+    return MeasureComparison(counts, differing)
+
+
+def by_date(measures: Sequence[Measure]) -> list[tuple[str, list[Measure]]]:
+    """The dated measures grouped by their issue date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`), earliest
+    first; within a date, file order. A partial date sorts before the full dates it contains."""
+    groups: dict[str, list[Measure]] = {}
+    for measure in measures:
+        if measure.date:
+            groups.setdefault(measure.date, []).append(measure)
+    return sorted(groups.items())

@@ -17,6 +17,7 @@ from pilotcli.records import City
 
 if TYPE_CHECKING:
     from pilotcli.compare import CompareRow, Comparison
+    from pilotcli.measures import CityMeasures
     from pilotcli.rank import Ranked
 
 from pilotcli.view import (
@@ -219,33 +220,43 @@ def _short_header(info: IndicatorInfo) -> str:
 
 class ShowParts(NamedTuple):
     """What `pilot show` adds to its screenful: the sources cited, the notes and evidence, the
-    yearly figures' earlier years."""
+    yearly figures' earlier years, every measure specific to the city (not only the first few)."""
 
     sources: bool = False
     notes: bool = False
     history: bool = False
+    measures: bool = False
 
 
 SCREENFUL = ShowParts()
 
 
 def show_view(catalog: Catalog, city: City, parts: ShowParts = SCREENFUL) -> View:
+    from pilotcli.measures import city_measures
+
     profile = city_profile(catalog, city)
+    found = city_measures(catalog.dataset.measures, city.id)
+    profile["measures"] = [m.id for m in found.applying]
+    profile["specific_measures"] = [m.id for m in found.specific]
     return View(
         profile,
-        lambda: _show_tables(catalog, city, profile, parts),
+        lambda: _show_tables(catalog, city, profile, parts, found),
         [],
         list(profile),
         figure_keys=list(catalog.indicators),
     )
 
 
-def _show_tables(catalog: Catalog, city: City, profile: dict[str, Any], parts: ShowParts) -> list[Table]:
+def _show_tables(
+    catalog: Catalog, city: City, profile: dict[str, Any], parts: ShowParts, found: CityMeasures
+) -> list[Table]:
     tables = [_profile_table(catalog, city, parts), _figures_table(catalog, city, parts)]
     if parts.history:
         tables.append(_history_table(catalog, city))
     if city.sectors and parts.notes:
         tables.append(_growth_sectors_table(catalog, city, parts))
+    if found.applying:
+        tables.append(_show_measures_table(catalog, city, found, every=parts.measures))
     if parts.sources:
         tables.append(_sources_table(profile["sources"]))
     return tables
@@ -380,6 +391,48 @@ def _growth_sectors_table(catalog: Catalog, city: City, parts: ShowParts) -> Tab
     ]
     columns = [Column("sector", no_wrap=True), Column("evidence"), Column("source" if parts.sources else "conf.")]
     return Table(columns, rows, title="Growth sectors")
+
+
+SHOWN_SPECIFIC = 5
+"""How many of a city's specific measures `pilot show` lists by default (about 50 lines at 80 columns)."""
+SHOW_COLUMNS = 80
+"""The width the short titles are cut for: one line per measure on the narrowest screen drawn."""
+
+
+def _show_measures_table(catalog: Catalog, city: City, found: CityMeasures, *, every: bool) -> Table:
+    """The measures that apply: how many, by sector, and those specific to the city (a city's own
+    first), id and title; by default the first few, with the titles cut to one line at 80 columns."""
+    from pilotcli.measures import most_specific_first, sector_counts
+
+    specific = most_specific_first(found.specific)
+    shown = specific if every else specific[:SHOWN_SPECIFIC]
+    room = SHOW_COLUMNS - 3 - max((len(m.id) for m in shown), default=0)
+    rows = [[Cell(m.id), Cell(clean(m.title if every else short_title(m.title, city.name, room)))] for m in shown]
+    footnotes = []
+    if len(shown) < len(specific):
+        footnotes.append(f"and {len(specific) - len(shown)} more: pilot measures --city {city.id}")
+    counts = sector_counts(found.applying, list(catalog.sectors))
+    footnotes.append("by sector: " + ", ".join(f"{sector} {count}" for sector, count in counts.items()))
+    title = f"Opening measures in {city.name}: {len(found.applying)}"
+    general = len(found.applying) - len(specific)
+    title += f" ({general} for every area, {len(specific)} for named cities)" if specific else ", all for every area"
+    return Table(
+        [Column("id", no_wrap=True), Column("title")], rows, title=title, footnotes=footnotes, show_header=False
+    )
+
+
+def short_title(title: str, city_name: str, room: int) -> str:
+    """A title in at most `room` cells, cut at a word, without a lead-in naming the city shown
+    ("Shanghai: ", "Hainan FTP: ", "Beijing (whole city): ")."""
+    lead, colon, rest = title.partition(": ")
+    if colon and rest and lead.lower().startswith(city_name.lower()):
+        title = rest[:1].upper() + rest[1:]
+    if len(title) <= room:
+        return title
+    room = max(room, 2)
+    head = title[:room]  # one more than fits with the "…": a whole word may end just before it
+    cut = head.rsplit(" ", 1)[0] if " " in head else head[:-1]
+    return cut.rstrip(" ,;:(-") + "…"
 
 
 def _sources_table(sources: list[dict[str, Any]]) -> Table:

@@ -1,0 +1,115 @@
+"""Opening measures in `show`, `compare` and `timeline --measures`: on the shipped data and on
+small datasets made for the purpose."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from factories import a_measure, shipped_raw, with_measures, write_raw
+from pilotcli.dataset import Catalog
+from pilotcli.measures import applies_to
+from pilotcli.views import short_title
+
+SMALL = (
+    a_measure("everywhere", "all", date="2024-03-01", sectors=["finance", "telecom"]),
+    a_measure("if-qualified", "qualifying", date="2023"),
+    a_measure("hefei-only", "cities", ("hefei",), date="2025-04-11", title="Hefei: a measure of its own"),
+    a_measure("hefei-and-xian", "cities", ("hefei", "xian"), date="2025-04", sectors=["healthcare"]),
+    a_measure("undated", "cities", ("xian",)),
+)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> str:
+    """A dataset whose measures are the creators of the yes/no indicators and the five above."""
+    return str(write_raw(with_measures(shipped_raw(), *SMALL), tmp_path / "small.toml"))
+
+
+def creators_in(catalog: Catalog, city_id: str) -> list[str]:
+    return [m.id for m in catalog.dataset.measures if m.creates and applies_to(m, city_id)]
+
+
+# --- show -------------------------------------------------------------------------------------
+
+
+def test_show_json_lists_every_measure_that_applies_and_the_specific_ones(catalog: Catalog) -> None:
+    everywhere = {m.id for m in catalog.dataset.measures if m.scope in ("all", "qualifying")}
+    assert everywhere
+    for city in catalog.dataset.cities:
+        shown = run_cli("show", city.id, "--json").json()
+        expected = [m.id for m in catalog.dataset.measures if m.scope != "cities" or city.id in m.cities]
+        assert shown["measures"] == expected, city.id
+        assert everywhere <= set(shown["measures"])
+        named = [m.id for m in catalog.dataset.measures if m.scope == "cities" and city.id in m.cities]
+        assert shown["specific_measures"] == named, city.id
+
+
+def test_a_city_specific_measure_shows_only_in_its_cities(small: str, catalog: Catalog) -> None:
+    hefei = run_cli("--data", small, "show", "hefei", "--json").json()
+    assert hefei["measures"] == [
+        *creators_in(catalog, "hefei"),
+        "everywhere",
+        "if-qualified",
+        "hefei-only",
+        "hefei-and-xian",
+    ]
+    assert hefei["specific_measures"] == [*creators_in(catalog, "hefei"), "hefei-only", "hefei-and-xian"]
+    xian = run_cli("--data", small, "show", "xian", "--json").json()
+    assert xian["measures"] == [
+        *creators_in(catalog, "xian"),
+        "everywhere",
+        "if-qualified",
+        "hefei-and-xian",
+        "undated",
+    ]
+    wuhan = run_cli("--data", small, "show", "wuhan", "--json").json()
+    assert wuhan["measures"] == [*creators_in(catalog, "wuhan"), "everywhere", "if-qualified"]
+    table = run_cli("--data", small, "show", "hefei").stdout
+    assert "hefei-only" in table
+    assert "A measure of its own" in table  # the lead-in naming the city shown is dropped
+    assert "hefei-only" not in run_cli("--data", small, "show", "xian").stdout
+
+
+def test_show_table_counts_the_measures_by_sector(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    shanghai = [m for m in catalog.dataset.measures if applies_to(m, "shanghai")]
+    specific = [m for m in shanghai if m.scope == "cities"]
+    shown = run_cli("show", "shanghai").stdout
+    section = shown.split("\nOpening measures in Shanghai: ")[1]
+    head = f"{len(shanghai)} ({len(shanghai) - len(specific)} for every area, {len(specific)} for named cities)"
+    assert section.startswith(head)
+    listed = [line.split()[0] for line in section.splitlines()[1:] if line.split()[0] in catalog.measures]
+    assert len(listed) == 5
+    assert set(listed) <= {m.id for m in specific}
+    assert f"and {len(specific) - 5} more: pilot measures --city shanghai" in section
+    by_sector = " ".join(section.split("by sector: ")[1].split("data as of")[0].split())
+    counted = Counter(s for m in shanghai for s in m.sectors)
+    assert dict(re.findall(r"([a-z-]+) (\d+)", by_sector)) == {s: str(n) for s, n in counted.items()}
+    assert [int(n) for n in re.findall(r"\d+", by_sector)] == sorted(counted.values(), reverse=True)
+    # --all lists every specific measure, whole titles.
+    everything = run_cli("show", "shanghai", "--all", "--format", "markdown").stdout
+    assert all(f"| {m.id} | {m.title} |" in everything for m in specific)
+    assert "more: pilot measures" not in everything
+
+
+def test_a_city_with_few_specific_measures_lists_them_all(catalog: Catalog) -> None:
+    specific = [m for m in catalog.dataset.measures if m.scope == "cities" and "xian" in m.cities]
+    shown = run_cli("show", "xian").stdout
+    assert 0 < len(specific) <= 5
+    assert all(m.id in shown for m in specific)
+    assert "more: pilot measures" not in shown
+
+
+def test_short_titles_drop_the_city_lead_in_and_cut_at_a_word() -> None:
+    assert short_title("Shanghai: where hospitals are encouraged", "Shanghai", 60) == "Where hospitals are encouraged"
+    assert short_title("Hainan FTP: overseas universities", "Hainan", 60) == "Overseas universities"
+    assert short_title("Beijing and Tianjin: x", "Shanghai", 60) == "Beijing and Tianjin: x"
+    title = "Foreign-equity caps lifted for app stores and internet access"
+    assert short_title(title, "Beijing", 31) == "Foreign-equity caps lifted for…"
+    assert short_title(title, "Beijing", 30) == "Foreign-equity caps lifted…"
+    assert short_title("Unbreakable", "Beijing", 5) == "Unbr…"
