@@ -113,3 +113,56 @@ def test_short_titles_drop_the_city_lead_in_and_cut_at_a_word() -> None:
     assert short_title(title, "Beijing", 31) == "Foreign-equity caps lifted for…"
     assert short_title(title, "Beijing", 30) == "Foreign-equity caps lifted…"
     assert short_title("Unbreakable", "Beijing", 5) == "Unbr…"
+
+
+# --- compare ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cities",
+    [["shenzhen", "hefei"], ["beijing", "shanghai", "hainan"], ["beijing", "shanghai", "shenzhen", "guangzhou"]],
+)
+def test_compare_counts_and_the_measures_that_differ(catalog: Catalog, cities: list[str]) -> None:
+    result = run_cli("compare", *cities, "--json").json()["measures"]
+    applying = {c: {m.id for m in catalog.dataset.measures if applies_to(m, c)} for c in cities}
+    assert result["counts"] == {c: len(applying[c]) for c in cities}
+    union, common = set.union(*applying.values()), set.intersection(*applying.values())
+    assert [d["id"] for d in result["differing"]] == [m.id for m in catalog.dataset.measures if m.id in union - common]
+    for entry in result["differing"]:
+        assert entry["cities"] == [c for c in cities if entry["id"] in applying[c]]
+    if len(cities) == 2:
+        assert {d["id"] for d in result["differing"]} == applying[cities[0]] ^ applying[cities[1]]
+
+
+def test_compare_on_a_small_dataset(small: str, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run_cli("--data", small, "compare", "hefei", "xian", "wuhan", "--json").json()["measures"]
+    mine = {d["id"]: d["cities"] for d in result["differing"] if d["id"] in {m["id"] for m in SMALL}}
+    assert mine == {"hefei-only": ["hefei"], "hefei-and-xian": ["hefei", "xian"], "undated": ["xian"]}
+    assert result["counts"] == {
+        c: len(creators_in(catalog, c)) + n for c, n in (("hefei", 4), ("xian", 4), ("wuhan", 2))
+    }
+    monkeypatch.setenv("COLUMNS", "80")
+    table = run_cli("--data", small, "compare", "hefei", "xian", "wuhan").stdout
+    counts = next(line for line in table.splitlines() if line.startswith("Opening measures"))
+    assert counts.split()[2:] == [str(n) for n in result["counts"].values()]
+    assert "Hefei only (" in table
+    assert "Hefei, Xi'an only (1): hefei-and-xian" in table
+    assert "everywhere" not in table  # it applies in all three
+
+
+def test_the_differing_measures_take_one_line_a_group_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    four = ["beijing", "shanghai", "shenzhen", "guangzhou"]
+    differing = run_cli("compare", *four, "--json").json()["measures"]["differing"]
+    alone = [d["id"] for d in differing if d["cities"] == ["beijing"]]
+    assert len(alone) > 2
+    monkeypatch.setenv("COLUMNS", "80")
+    table = run_cli("compare", *four).stdout
+    lines = table.split("measures that apply in some of these cities only: ")[1].split("data as of")[0].splitlines()
+    assert lines[0] == f"{len(differing)} (all in --json)"
+    groups = lines[1:]
+    assert len(groups) == len({tuple(d["cities"]) for d in differing})
+    assert groups[0].startswith(f"Beijing only ({len(alone)}): ")
+    shown = groups[0].split(": ", 1)[1].split(", ")
+    assert shown[-1] == f"+{len(alone) - len(shown) + 1} more"
+    assert set(shown[:-1]) <= set(alone)
+    assert sum(int(line.split("(")[1].split(")")[0]) for line in groups) == len(differing)

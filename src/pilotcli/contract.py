@@ -174,6 +174,18 @@ class SectorsOut(Out):
     unique: dict[str, list[str]]
 
 
+class DifferingMeasureOut(Out):
+    id: str
+    cities: list[str] = Field(description="The ids of the compared cities where it applies (some, not all).")
+
+
+class CompareMeasuresOut(Out):
+    counts: dict[str, int] = Field(description="By city id: how many opening measures apply there.")
+    differing: list[DifferingMeasureOut] = Field(
+        description="The measures that apply in some of the compared cities but not all, in file order."
+    )
+
+
 class CompareOut(Out):
     """`pilot compare A B ... --json`."""
 
@@ -181,6 +193,7 @@ class CompareOut(Out):
     cities: list[CityOut]
     rows: list[CompareRowOut]
     sectors: SectorsOut
+    measures: CompareMeasuresOut
 
 
 class SectorOut(Out):

@@ -13,11 +13,11 @@ from pilotcli.query import (
     figure,
     yearly_values,
 )
-from pilotcli.records import City
+from pilotcli.records import City, Measure
 
 if TYPE_CHECKING:
     from pilotcli.compare import CompareRow, Comparison
-    from pilotcli.measures import CityMeasures
+    from pilotcli.measures import CityMeasures, MeasureComparison
     from pilotcli.rank import Ranked
 
 from pilotcli.view import (
@@ -454,6 +454,8 @@ def _sources_table(sources: list[dict[str, Any]]) -> Table:
 
 
 def compare_view(catalog: Catalog, comparison: Comparison) -> View:
+    from pilotcli.measures import compare_measures
+
     cities = comparison.cities
     base = cities[comparison.base]
     others = [i for i in range(len(cities)) if i != comparison.base]
@@ -463,6 +465,10 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     if two:
         columns.append(Column("difference", justify="right", drop=1, no_wrap=True))
     rows = _compare_profile_rows(catalog, cities, difference_column=two)
+    measures = compare_measures(catalog.dataset.measures, [c.id for c in cities])
+    if catalog.dataset.measures:
+        counts = [Cell(str(measures.counts[c.id])) for c in cities]
+        rows.append([Cell("Opening measures", "heading"), *counts, *([Cell("")] if two else [])])
     for compare_row in comparison.rows:
         info = compare_row.indicator
         cells = [Cell(unit_header(info))]
@@ -478,11 +484,16 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     if two:
         other = cities[others[0]]
         footnotes.append(f"difference: {base.name} minus {other.name}, and as % of {other.name}")
+    footnotes += _differing_measures_lines(cities, measures)
     data = {
         "base": base.id,
         "cities": [city_record(catalog, c) for c in cities],
         "rows": data_rows,
         "sectors": {"shared": comparison.shared_sectors, "unique": comparison.unique_sectors},
+        "measures": {
+            "counts": measures.counts,
+            "differing": [{"id": m.id, "cities": where} for m, where in measures.differing],
+        },
     }
     tables = [Table(columns, rows, title=" vs ".join(f"{c.name} {c.name_zh}" for c in cities), footnotes=footnotes)]
     if not two:
@@ -506,6 +517,38 @@ def _differences_table(comparison: Comparison, others: list[int]) -> Table:
     title = f"Differences: {base.name} minus each city"
     note = f"vs X: {base.name}'s value minus X's, and as % of X's (--base CITY measures from another city)"
     return Table(columns, rows, title=title, footnotes=[note])
+
+
+def _differing_measures_lines(cities: list[City], measures: MeasureComparison) -> list[str]:
+    """The measures that apply in some of the cities but not all, grouped by where they apply
+    (a city alone first), one line of at most 80 cells a group (the JSON lists them all)."""
+    from pilotcli.measures import most_specific_first
+
+    if not measures.differing:
+        return []
+    names = {c.id: c.name for c in cities}
+    order = {c.id: i for i, c in enumerate(cities)}
+    groups: dict[tuple[str, ...], list[Measure]] = {}
+    for measure, where in measures.differing:
+        groups.setdefault(tuple(where), []).append(measure)
+    lines = [f"measures that apply in some of these cities only: {len(measures.differing)} (all in --json)"]
+    for group in sorted(groups, key=lambda key: (len(key), [order[i] for i in key])):
+        ids = [m.id for m in most_specific_first(groups[group])]
+        head = f"{', '.join(names[i] for i in group)} only ({len(ids)}): "
+        lines.append(head + ids_within(ids, SHOW_COLUMNS - len(head)))
+    return lines
+
+
+def ids_within(ids: list[str], room: int) -> str:
+    """As many of the ids as fit in `room` cells, then how many more: "a, b, +3 more"."""
+    shown: list[str] = []
+    for position, item in enumerate(ids):
+        rest = len(ids) - position - 1
+        more = f", +{rest} more" if rest else ""
+        if len(", ".join([*shown, item]) + more) > room and shown:
+            return ", ".join(shown) + f", +{len(ids) - position} more"
+        shown.append(item)
+    return ", ".join(shown)
 
 
 def _compare_profile_rows(catalog: Catalog, cities: list[City], *, difference_column: bool) -> list[list[Cell]]:
