@@ -28,6 +28,7 @@ CASES = [
     ("map", ["map", "--json"]),
     ("map", ["map", "--json", "--region", "west", "--by", "region"]),
     ("timeline", ["timeline", "--json"]),
+    ("timeline-measures", ["timeline", "--measures", "--json"]),
     ("sources", ["sources", "--json"]),
     ("sources", ["sources", "--city", "hefei", "--json"]),
     ("source", ["sources", "d31", "--json"]),

@@ -166,3 +166,52 @@ def test_the_differing_measures_take_one_line_a_group_at_80_columns(monkeypatch:
     assert shown[-1] == f"+{len(alone) - len(shown) + 1} more"
     assert set(shown[:-1]) <= set(alone)
     assert sum(int(line.split("(")[1].split(")")[0]) for line in groups) == len(differing)
+
+
+# --- timeline --measures ---------------------------------------------------------------------------
+
+
+def test_timeline_without_measures_is_the_batches_only(catalog: Catalog) -> None:
+    plain = run_cli("timeline", "--json").json()
+    assert [b["number"] for b in plain] == sorted(b.number for b in catalog.dataset.program.batches)
+    assert "◆" not in run_cli("timeline").stdout
+
+
+def test_timeline_measures_json_is_every_event_in_date_order(catalog: Catalog) -> None:
+    events = run_cli("timeline", "--measures", "--json").json()
+    assert [e["date"] for e in events] == sorted(e["date"] for e in events)
+    kinds = Counter(e["kind"] for e in events)
+    dated = [m for m in catalog.dataset.measures if m.date]
+    assert kinds == {
+        "batch": len(catalog.dataset.program.batches),
+        "milestone": len(catalog.dataset.program.milestones),
+        "measure": len(dated),
+    }
+    keys = ["date", "kind", "id", "number", "title", "document", "areas", "total", "scope"]
+    assert all(list(e) == keys for e in events)
+    measures = {e["id"]: e for e in events if e["kind"] == "measure"}
+    for m in dated:
+        assert measures[m.id]["date"] == m.date
+        assert measures[m.id]["scope"] == m.scope
+        assert measures[m.id]["areas"] == list(m.cities)
+    batches = [e for e in events if e["kind"] == "batch"]
+    assert [b["total"] for b in batches] == [b["total"] for b in run_cli("timeline", "--json").json()]
+
+
+def test_timeline_measures_on_a_small_dataset(small: str) -> None:
+    events = run_cli("--data", small, "timeline", "--measures", "--json").json()
+    mine = [(e["date"], e["id"]) for e in events if e["id"] in {m["id"] for m in SMALL}]
+    # A partial date sorts before the days it contains; the undated measure is left out.
+    assert mine == [
+        ("2023", "if-qualified"),
+        ("2024-03-01", "everywhere"),
+        ("2025-04", "hefei-and-xian"),
+        ("2025-04-11", "hefei-only"),
+    ]
+    same_day = [e["kind"] for e in events if e["date"] == "2025-04-11"]
+    assert same_day[0] == "batch"  # a batch, then the measures of its day
+    drawn = run_cli("--data", small, "timeline", "--measures").stdout
+    assert re.search(r"^2023 +◆  1 measure: if-qualified$", drawn, re.M)
+    assert re.search(r"^2025-04 +◆  1 measure: hefei-and-xian$", drawn, re.M)
+    assert drawn.index("hefei-and-xian") < drawn.index("Batch 4") < drawn.index("hefei-only")
+    assert "not shown, without a date: undated" in drawn

@@ -29,7 +29,7 @@ DRAWN = {
     "sectors": [["sectors"], ["sectors", "healthcare"]],
     "regions": [["regions"]],
     "map": [["map"], ["map", "--by", "region"]],
-    "timeline": [["timeline"]],
+    "timeline": [["timeline"], ["timeline", "--measures"]],
     "sources": [["sources"], ["sources", "--city", "shenzhen"], ["sources", "--city", "hefei"], ["sources", "d31"]],
 }
 """Every command that draws, with the calls that draw its widest tables."""

@@ -1161,6 +1161,9 @@ def map_command(
 @command("timeline")
 def timeline_command(
     ctx: typer.Context,
+    measures: Annotated[
+        bool, typer.Option("--measures", help="Add the opening measures on the dates their documents were issued.")
+    ] = False,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
     fields: FieldsOpt = None,
@@ -1174,12 +1177,13 @@ def timeline_command(
 
     \b
       pilot timeline
-      pilot timeline --json
+      pilot timeline --measures
+      pilot timeline --measures --json
     """
     from pilotcli import pictures
 
     options = _output(fmt, json_, fields, bom, no_color, no_pager=no_pager)
-    _emit(pictures.timeline_view(_catalog(ctx), options.width), options)
+    _emit(pictures.timeline_view(_catalog(ctx), options.width, measures=measures), options)
 
 
 # --- Help and completion -----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pilotcli.models import SourceKind
+from pilotcli.models import MeasureScope, SourceKind
 
 
 class Out(BaseModel):
@@ -293,6 +293,23 @@ class TimelineOut(Out):
     total: int
 
 
+class TimelineEventOut(Out):
+    """One entry of `pilot timeline --measures --json`: a batch, a milestone or an opening measure,
+    in date order. Every key is present; those that do not apply to the kind are null."""
+
+    date: str = Field(description="YYYY-MM-DD; a measure's may be YYYY-MM or YYYY (it sorts before those days).")
+    kind: Literal["batch", "milestone", "measure"]
+    id: str | None = Field(description="A measure's id (`pilot measures ID`).")
+    number: int | None = Field(description="A batch's number.")
+    title: str
+    document: str | None
+    areas: list[str] | None = Field(
+        description="A batch: the areas it added; a measure: the cities of a 'cities' scope ([] for every area)."
+    )
+    total: int | None = Field(description="A batch: the areas in the programme after it.")
+    scope: MeasureScope | None = Field(description="A measure's scope.")
+
+
 OUTPUTS: dict[str, tuple[type[BaseModel], bool]] = {
     "list": (CityOut, True),
     "show": (ProfileOut, False),
@@ -305,6 +322,7 @@ OUTPUTS: dict[str, tuple[type[BaseModel], bool]] = {
     "sources": (SourceEntryOut, True),
     "source": (SourceEntryOut, False),
     "timeline": (TimelineOut, True),
+    "timeline-measures": (TimelineEventOut, True),
 }
 """Command -> (record model, whether the output is an array of them)."""
 

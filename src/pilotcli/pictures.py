@@ -7,7 +7,6 @@ prints or imports Rich.
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -15,7 +14,7 @@ from typing import Any, NamedTuple
 from pilotcli import geo
 from pilotcli.dataset import Catalog
 from pilotcli.errors import UsageError
-from pilotcli.records import Batch, City, Milestone
+from pilotcli.records import Batch, City, Measure, Milestone
 from pilotcli.view import MISSING, Cell, Column, Run, Table, View, clean, number
 
 Row = list[Run]
@@ -26,6 +25,7 @@ LAND = "dim"
 FRAME = "dim"
 MARKER = "●"
 MILESTONE = "◇"
+MEASURE = "◆"
 MAP_MAX_COLS = 96
 """The map stops growing here: wider gives no more detail at 1:110m."""
 MAP_MAX_ROWS = 45
@@ -36,6 +36,8 @@ TIMELINE_MAX_COLS = 100
 GROUPS = ("batch", "region")
 MAP_FIELDS = ["id", "name", "name_zh", "lat", "lon", "batch", "region", "col", "row"]
 TIMELINE_FIELDS = ["number", "date", "date_kind", "document", "title", "areas", "added", "total"]
+EVENT_FIELDS = ["date", "kind", "id", "number", "title", "document", "areas", "total", "scope"]
+"""The keys of an entry of `timeline --measures --json`."""
 
 
 # --- Text measurement ---------------------------------------------------------------------
@@ -358,30 +360,25 @@ def timeline_steps(catalog: Catalog) -> list[Step]:
     return steps
 
 
-def timeline_view(catalog: Catalog, width: int = 80) -> View:
-    """The programme's expansion: each batch, what it added, the running total; milestones between."""
+class Issued(NamedTuple):
+    """The opening measures whose documents were issued on one date (`pilot timeline --measures`)."""
+
+    date: str
+    measures: list[Measure]
+
+
+Event = Step | Milestone | Issued
+
+
+def timeline_view(catalog: Catalog, width: int = 80, *, measures: bool = False) -> View:
+    """The programme's expansion: each batch, what it added, the running total; milestones between;
+    with `measures`, the opening measures on the dates they were issued."""
     steps = timeline_steps(catalog)
-    records: list[dict[str, Any]] = [
-        {
-            "number": s.batch.number,
-            "date": s.batch.date.isoformat(),
-            "date_kind": s.batch.date_kind,
-            "document": s.batch.document,
-            "title": s.batch.title,
-            "areas": [city.id for city in s.areas],
-            "added": len(s.areas),
-            "total": s.total,
-        }
-        for s in steps
-    ]
     if not steps:
         return View([], [], ["the dataset lists no batches"], list(TIMELINE_FIELDS))
     width = min(width, TIMELINE_MAX_COLS)
     program = catalog.dataset.program
-    events: list[tuple[dt.date, int, Step | Milestone]] = [(s.batch.date, 0, s) for s in steps]
-    events += [(m.date, 1, m) for m in program.milestones]
-    events.sort(key=lambda event: (event[0], event[1]))
-
+    events = _timeline_events(catalog, steps, measures)
     first, last = steps[0].batch.date.year, steps[-1].batch.date.year
     totals = " → ".join(str(s.total) for s in steps)
     picture: list[Row] = [[(line, "bold")] for line in wrap(clean(f"{program.name} {program.name_zh}"), width)]
@@ -396,28 +393,91 @@ def timeline_view(catalog: Catalog, width: int = 80) -> View:
     for position, (date, _, event) in enumerate(events):
         is_last = position == len(events) - 1
         stem: Run = (" " * gutter + (" " if is_last else "│") + "  ", FRAME)
-        if isinstance(event, Step):
-            done.append(event)
-            lines = _batch_lines(event, done, text_width, scale)
-            date_style: str | None = "bold"
-            symbol: Run = (MARKER, event.style)
-        else:
-            text = clean(event.title) + (f" · {clean(event.document)}" if event.document else "")
-            lines = [[(line, "dim")] for line in wrap(text, text_width)]
-            date_style, symbol = FRAME, (MILESTONE, "bold")
-        picture.append([(f"{date.isoformat()}  ", date_style), symbol, ("  ", None), *lines[0]])
+        lines, date_style, symbol = _event_lines(event, done, text_width, scale)
+        picture.append([(f"{date:<10}  ", date_style), symbol, ("  ", None), *lines[0]])
         picture += [[stem, *line] for line in lines[1:]]
         if not is_last:
             picture.append([stem])
     picture.append([])
+    picture += _flow(_timeline_key(scale, measures), width)
+    if measures and (undated := [m.id for m in catalog.dataset.measures if not m.date]):
+        picture += [[(line, "dim")] for line in wrap(f"not shown, without a date: {', '.join(undated)}", width)]
+    tables = [_programme_figures(catalog)] if catalog.dataset.program.figures else []
+    records = _event_records(events) if measures else [_batch_record(s) for s in steps]
+    fields = EVENT_FIELDS if measures else TIMELINE_FIELDS
+    return View(records, tables, [], list(fields), picture=[_strip(_merge(row)) for row in picture])
+
+
+def _timeline_events(catalog: Catalog, steps: list[Step], measures: bool) -> list[tuple[str, int, Event]]:
+    """The events by date (ISO text: a partial date sorts before the days it contains); on one
+    date a batch, then a milestone, then measures."""
+    events: list[tuple[str, int, Event]] = [(s.batch.date.isoformat(), 0, s) for s in steps]
+    events += [(m.date.isoformat(), 1, m) for m in catalog.dataset.program.milestones]
+    if measures:
+        from pilotcli.measures import by_date
+
+        events += [(date, 2, Issued(date, found)) for date, found in by_date(catalog.dataset.measures)]
+    events.sort(key=lambda event: (event[0], event[1]))
+    return events
+
+
+def _event_lines(event: Event, done: list[Step], width: int, scale: float) -> tuple[list[Row], str | None, Run]:
+    """An event's lines, the style of its date and its symbol."""
+    if isinstance(event, Step):
+        done.append(event)
+        return _batch_lines(event, done, width, scale), "bold", (MARKER, event.style)
+    if isinstance(event, Issued):
+        count = len(event.measures)
+        text = f"{count} measure{'s' if count > 1 else ''}: " + ", ".join(clean(m.id) for m in event.measures)
+        return [[(line, None)] for line in wrap(text, width)], FRAME, (MEASURE, "bold cyan")
+    text = clean(event.title) + (f" · {clean(event.document)}" if event.document else "")
+    return [[(line, "dim")] for line in wrap(text, width)], FRAME, (MILESTONE, "bold")
+
+
+def _timeline_key(scale: float, measures: bool) -> list[Row]:
     key: list[Row] = [
         [(MARKER, "bold"), (" a batch, on the date its document was signed or published", "dim")],
         [(MILESTONE, "bold"), (" a milestone", "dim")],
-        [("█" * max(1, round(scale)), None), (" about one area" if scale < 1 else " one area", "dim")],
     ]
-    picture += _flow(key, width)
-    tables = [_programme_figures(catalog)] if catalog.dataset.program.figures else []
-    return View(records, tables, [], list(TIMELINE_FIELDS), picture=[_strip(_merge(row)) for row in picture])
+    if measures:
+        key.append([(MEASURE, "bold cyan"), (" opening measures, on the date of their document", "dim")])
+    key.append([("█" * max(1, round(scale)), None), (" about one area" if scale < 1 else " one area", "dim")])
+    return key
+
+
+def _batch_record(step: Step) -> dict[str, Any]:
+    return {
+        "number": step.batch.number,
+        "date": step.batch.date.isoformat(),
+        "date_kind": step.batch.date_kind,
+        "document": step.batch.document,
+        "title": step.batch.title,
+        "areas": [city.id for city in step.areas],
+        "added": len(step.areas),
+        "total": step.total,
+    }
+
+
+def _event_records(events: list[tuple[str, int, Event]]) -> list[dict[str, Any]]:
+    """`timeline --measures --json`: one entry per batch, milestone and measure, by date, each with
+    every key of EVENT_FIELDS (null where it does not apply)."""
+    records = []
+    for date, _, event in events:
+        found: list[dict[str, Any]] = []
+        if isinstance(event, Step):
+            batch = _batch_record(event)
+            found.append({"kind": "batch", "number": batch["number"], "title": batch["title"]})
+            found[0].update(document=batch["document"], areas=batch["areas"], total=batch["total"])
+        elif isinstance(event, Milestone):
+            found.append({"kind": "milestone", "title": event.title, "document": event.document, "areas": []})
+        else:
+            found += [
+                {"kind": "measure", "id": m.id, "title": m.title, "document": m.document}
+                | {"areas": list(m.cities), "scope": m.scope}
+                for m in event.measures
+            ]
+        records += [dict.fromkeys(EVENT_FIELDS) | {"date": date} | item for item in found]
+    return records
 
 
 def _programme_figures(catalog: Catalog) -> Table:
