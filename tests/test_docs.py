@@ -49,7 +49,7 @@ def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
     printed = capsys.readouterr().out
-    assert "Xi'an 1331.778 billion CNY 2024" in printed
+    assert "Xi'an 1390.267 billion CNY 2025" in printed
     assert "shanghai" in printed
 
 

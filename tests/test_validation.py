@@ -568,7 +568,7 @@ def test_sector_weight_may_name_a_derived_indicator(tmp_path: Path) -> None:
             "sectors[finance].weights",
             None,
         ),
-        ("value = 1331.778", 'value = "1331.778"', "figures.gdp.value", "xian"),
+        ("value = 1390.267", 'value = "1390.267"', "figures.gdp.value", "xian"),
     ],
     ids=["inline-table", "figure"],
 )
