@@ -32,6 +32,11 @@ CASES = [
     ("sources", ["sources", "--json"]),
     ("sources", ["sources", "--city", "hefei", "--json"]),
     ("source", ["sources", "d31", "--json"]),
+    ("measures", ["measures", "--json"]),
+    ("measures", ["measures", "--sector", "healthcare", "--city", "shenzhen", "--json"]),
+    ("measures", ["measures", "--search", "no such text", "--json"]),
+    ("measure", ["measures", "vats-pilot-2024", "--json"]),
+    ("measure", ["measures", "finance-qflp-pilot", "--json"]),
 ]
 
 

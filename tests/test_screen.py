@@ -31,6 +31,12 @@ DRAWN = {
     "map": [["map"], ["map", "--by", "region"]],
     "timeline": [["timeline"], ["timeline", "--measures"]],
     "sources": [["sources"], ["sources", "--city", "shenzhen"], ["sources", "--city", "hefei"], ["sources", "d31"]],
+    "measures": [
+        ["measures"],
+        ["measures", "--sector", "healthcare", "--city", "shenzhen"],
+        ["measures", "cell-gene-pilot-2024"],
+        ["measures", "--fields", "id,date,kind,status,scope,title"],
+    ],
 }
 """Every command that draws, with the calls that draw its widest tables."""
 NOT_DRAWN = {"validate", "export", "schema", "help", "completion"}

@@ -287,6 +287,15 @@ WhereOpt = Annotated[
         ),
     ),
 ]
+MeasureOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--measure",
+        "-m",
+        metavar="ID",
+        help="Keep the cities where this opening measure applies ('pilot measures' lists them); repeat for AND.",
+    ),
+]
 SortOpt = Annotated[
     str | None,
     typer.Option(
@@ -348,6 +357,7 @@ def _city_filter(
     province: list[str] | None,
     ftz: bool | None,
     where: list[str] | None,
+    measure: list[str] | None = None,
 ) -> Any:
     """The filter that `list`, `export`, `map` and `rank` share, from their options."""
     from pilotcli import query
@@ -362,6 +372,7 @@ def _city_filter(
         provinces=each(province),
         ftz=ftz,
         where=where,
+        measures=each(measure),
     )
 
 
@@ -585,6 +596,7 @@ def list_command(
     province: ProvinceOpt = None,
     ftz: FtzOpt = None,
     where: WhereOpt = None,
+    measure: MeasureOpt = None,
     sort: SortOpt = None,
     desc: DescOpt = False,
     limit: LimitOpt = None,
@@ -611,7 +623,7 @@ def list_command(
 
     options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = _catalog(ctx).at_year(year)
-    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
+    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
     cities = query.list_cities(catalog, city_filter, sort, desc, limit)
     sort_field = query.resolve_field(catalog, sort) if sort else None
     tested = tuple(condition.field for condition in city_filter.where.conditions)
@@ -785,6 +797,7 @@ def rank_command(
     province: ProvinceOpt = None,
     ftz: FtzOpt = None,
     where: WhereOpt = None,
+    measure: MeasureOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show every indicator's points per city.")] = False,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
@@ -819,7 +832,7 @@ def rank_command(
     catalog = _catalog(ctx).at_year(year)
     sector_id = catalog.sector(sector).id if sector is not None else None
     weights = rank.weights_for(catalog, sector_id, rank.parse_weights(each(weight)))
-    city_filter = _city_filter(catalog, in_sector, all_sectors, region, coastal, batch, province, ftz, where)
+    city_filter = _city_filter(catalog, in_sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
     ranked = rank.rank(catalog, query.select(catalog, city_filter), weights, missing.value, min_coverage)
     shown = ranked if limit is None else ranked[:limit]
     preset = f"{sector_id} preset" if sector_id else "default preset"
@@ -954,6 +967,109 @@ def sources_command(
     _emit(views.sources_view(records, f"{title}: {len(records)}"), options)
 
 
+@command("measures")
+def measures_command(
+    ctx: typer.Context,
+    measure: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="A measure's id: show it with its cities, document and sources."),
+    ] = None,
+    sector: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sector",
+            "-s",
+            metavar="SECTOR",
+            help=f"{SECTORS}, or a sector's name or alias; several (comma or repeat): measures in any of them.",
+            autocompletion=complete_sector,
+        ),
+    ] = None,
+    city: Annotated[
+        str | None,
+        typer.Option(
+            "--city",
+            "-c",
+            metavar="CITY",
+            help="Only measures that apply in this city (those for every pilot area included).",
+            autocompletion=complete_city,
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            metavar="KIND",
+            help="equity-cap, new-business, pilot-programme, facilitation, rule-alignment or legal-adjustment.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", metavar="DATE", help="Only measures issued on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD)."
+        ),
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", metavar="STATUS", help="in-force, to-be-studied, national or ended."),
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            metavar="TEXT",
+            help="Only measures whose id, titles, summary, document, zone or note contain TEXT.",
+        ),
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            metavar="EXPR",
+            help="Only measures that apply in at least one city whose values match EXPR ('gdp>2000', "
+            "'region=east', 'not vats_pilot'; as for list); repeat for AND.",
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    json_: JsonOpt = False,
+    fields: FieldsOpt = None,
+    flat: FlatOpt = False,
+    bom: BomOpt = False,
+    no_color: NoColorOpt = False,
+    no_pager: NoPagerOpt = False,
+) -> None:
+    """List the opening measures: what foreign investors may now do, where, under which document.
+
+    A measure for every pilot area (or every qualifying one) applies in every city. With --city
+    and --where, one city must meet both. Give an ID to see one measure in full.
+
+    Examples:
+
+    \b
+      pilot measures --sector healthcare --city shenzhen
+      pilot measures --kind equity-cap --since 2024 --json
+      pilot measures vats-pilot-2024
+    """
+    from pilotcli import measures, views
+    from pilotcli.errors import UsageError
+
+    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
+    catalog = _catalog(ctx)
+    if measure is not None:
+        given = [sector, city, kind, since, status, search, where]
+        if any(value is not None for value in given):
+            raise UsageError("the options filter the list; give a measure id or filters, not both")
+        record = measures.measure_detail(catalog, measures.find(catalog, measure))
+        _emit(views.measure_view(catalog, record, options.width), options)
+        return
+    chosen = measures.build_filter(
+        catalog, sectors=each(sector), city=city, kind=kind, since=since, status=status, search=search, where=where
+    )
+    records = [measures.measure_record(catalog, m) for m in measures.select_measures(catalog, chosen)]
+    title = " · ".join(["Measures", *measures.describe(catalog, chosen)])
+    _emit(views.measures_view(catalog, records, f"{title}: {len(records)}"), options)
+
+
 @command("validate")
 def validate_command(
     ctx: typer.Context,
@@ -1020,6 +1136,7 @@ def export_command(
     province: ProvinceOpt = None,
     ftz: FtzOpt = None,
     where: WhereOpt = None,
+    measure: MeasureOpt = None,
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-f", metavar="FORMAT", help="toml (a complete dataset), json or csv.")
     ] = (ExportFormat.toml),
@@ -1058,7 +1175,7 @@ def export_command(
 
         raise UsageError("--year applies to --format csv", hint="the TOML and JSON exports carry every year (history)")
     catalog = _catalog(ctx).at_year(year)
-    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
+    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
     cities = query.select(catalog, city_filter)
     if fmt is ExportFormat.toml:
         text = export.to_toml(export.subset(catalog, cities))
@@ -1125,6 +1242,7 @@ def map_command(
     province: ProvinceOpt = None,
     ftz: FtzOpt = None,
     where: WhereOpt = None,
+    measure: MeasureOpt = None,
     by: Annotated[
         MapBy,
         typer.Option(
@@ -1151,7 +1269,7 @@ def map_command(
 
     options = _output(fmt, json_, fields, bom, no_color, no_pager=no_pager)
     catalog = _catalog(ctx)
-    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where)
+    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
     cities = query.list_cities(catalog, city_filter)
     # The terminal's height where the map is seen (a terminal, or LINES); a file takes any height.
     height = terminal_size()[1] if _stdout_is_a_terminal() or os.environ.get("LINES", "").isdigit() else None

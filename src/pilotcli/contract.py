@@ -266,6 +266,41 @@ class SourceEntryOut(Out):
     cited_by: list[CitationOut]
 
 
+class MeasureOut(Out):
+    """One entry of `pilot measures --json`: an opening measure (the dataset's fields, and `applies_to`)."""
+
+    id: str
+    title: str
+    title_zh: str | None
+    summary: str = Field(description="What is now allowed, with its limits (equity cap, licence, zone).")
+    sectors: list[str]
+    kind: Literal["equity-cap", "new-business", "pilot-programme", "facilitation", "rule-alignment", "legal-adjustment"]
+    scope: Literal["all", "qualifying", "cities"] = Field(
+        description="'all': every pilot area; 'qualifying': every pilot area that meets the measure's conditions "
+        "(counted as applying in every city); 'cities': the areas in `cities`."
+    )
+    cities: list[str] = Field(description="The city ids of a 'cities' scope; empty for the other scopes.")
+    applies_to: list[str] = Field(description="Every city id where the measure applies (all of them for 'all').")
+    zone: str | None = Field(description="Where inside the cities, when narrower than the whole area.")
+    document: str | None
+    document_title: str | None
+    date: str | None = Field(description="When the document was issued: YYYY, YYYY-MM or YYYY-MM-DD.")
+    status: Literal["in-force", "to-be-studied", "national", "ended"]
+    status_date: str | None
+    source: str
+    also: list[str]
+    confidence: Literal["high", "medium", "low"]
+    creates: str | None = Field(description="The yes/no indicator this measure establishes (derived from it).")
+    list_complete: bool = Field(description="With `creates`: `cities` is the complete published list.")
+    note: str | None
+
+
+class MeasureDetailOut(MeasureOut):
+    """`pilot measures ID --json`: the measure with its sources (`source`, then `also`) in full."""
+
+    sources: list[SourceOut]
+
+
 class MapCityOut(Out):
     """One entry of `pilot map --json`: where the city was drawn (col, row of the character grid)."""
 
@@ -323,6 +358,8 @@ OUTPUTS: dict[str, tuple[type[BaseModel], bool]] = {
     "source": (SourceEntryOut, False),
     "timeline": (TimelineOut, True),
     "timeline-measures": (TimelineEventOut, True),
+    "measures": (MeasureOut, True),
+    "measure": (MeasureDetailOut, False),
 }
 """Command -> (record model, whether the output is an array of them)."""
 

@@ -100,7 +100,7 @@ class NotFoundError(UsageError, LookupError):
         self.query = query
         self.suggestions = list(suggestions)
         self.candidates = list(candidates)
-        plural = {"city": "cities", "province": "provinces"}.get(kind, f"{kind}s")
+        plural = {"city": "cities", "province": "provinces"}.get(kind, f"{kind}{'es' if kind.endswith('s') else 's'}")
         hints = []
         if self.candidates:
             message = f"'{query}' matches several {plural}: {', '.join(self.candidates)}"

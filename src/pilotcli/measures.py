@@ -12,9 +12,14 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pilotcli.records import Dataset, Figure, Measure
+from pilotcli.errors import NotFoundError, UsageError
+from pilotcli.names import lookup
+from pilotcli.records import Dataset, Figure, Measure, as_data
+
+if TYPE_CHECKING:
+    from pilotcli.dataset import Catalog
 
 
 def applies_to(measure: Measure, city_id: str) -> bool:
@@ -137,3 +142,155 @@ def by_date(measures: Sequence[Measure]) -> list[tuple[str, list[Measure]]]:
         if measure.date:
             groups.setdefault(measure.date, []).append(measure)
     return sorted(groups.items())
+
+
+# --- Selecting measures (pilot measures, list --measure) ---------------------------------------
+
+KINDS = ("equity-cap", "new-business", "pilot-programme", "facilitation", "rule-alignment", "legal-adjustment")
+STATUSES = ("in-force", "to-be-studied", "national", "ended")
+"""models.MeasureKind and models.MeasureStatus (a test keeps them equal), without importing pydantic."""
+SEARCHED = ("id", "title", "title_zh", "summary", "document", "document_title", "zone", "note")
+"""The texts --search looks in."""
+_PARTIAL_DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
+
+
+class MeasureFilter(NamedTuple):
+    """Conditions that combine with AND; `sectors` match any of them."""
+
+    sectors: tuple[str, ...] = ()
+    kind: str | None = None
+    status: str | None = None
+    since: str | None = None
+    """YYYY, YYYY-MM or YYYY-MM-DD: issued on or after it (see `issued_since`)."""
+    search: str | None = None
+    city: str | None = None
+    """A city id (--city), for the title."""
+    where: tuple[str, ...] = ()
+    """The --where expressions as typed, for the title."""
+    cities: frozenset[str] | None = None
+    """A measure must apply to one of these cities (those --city and --where keep); None: any."""
+
+    def matches(self, measure: Measure) -> bool:
+        if self.sectors and not set(self.sectors) & set(measure.sectors):
+            return False
+        if self.kind is not None and measure.kind != self.kind:
+            return False
+        if self.status is not None and measure.status != self.status:
+            return False
+        if self.since is not None and not issued_since(measure.date, self.since):
+            return False
+        if self.search is not None and not mentions(measure, self.search):
+            return False
+        return self.cities is None or any(applies_to(measure, city_id) for city_id in self.cities)
+
+
+def issued_since(date: str | None, since: str) -> bool:
+    """Whether a measure's date is on or after `since`, compared at the precision both have:
+    a measure of 2024-09 is kept for --since 2024-09-15 (it may be on or after). No date: False."""
+    if date is None:
+        return False
+    shared = min(len(date), len(since))
+    return date[:shared] >= since[:shared]
+
+
+def mentions(measure: Measure, text: str) -> bool:
+    """Whether one of the measure's texts (SEARCHED) contains `text`, ignoring case."""
+    wanted = text.casefold()
+    return any(wanted in (getattr(measure, name) or "").casefold() for name in SEARCHED)
+
+
+def partial_date(option: str, text: str) -> str:
+    """A date given as YYYY, YYYY-MM or YYYY-MM-DD, checked (a real month and day); UsageError otherwise."""
+    import datetime as dt
+    import re
+
+    given = text.strip()
+    padded = given + "-01-01"[len(given) - 4 :] if re.fullmatch(_PARTIAL_DATE, given) else ""
+    try:
+        dt.date.fromisoformat(padded)
+    except ValueError:
+        raise UsageError(f"{option}: '{text}' is not a date", hint="give YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return given
+
+
+def find(catalog: Catalog, query: str) -> Measure:
+    """A measure by id (any case); NotFoundError with the closest ids, or those containing `query`."""
+    wanted = query.strip()
+    try:
+        return catalog.measures[lookup("measure", wanted, list(catalog.measures))]
+    except NotFoundError as error:
+        if error.suggestions or len(wanted) < 3:
+            raise
+        containing = [measure_id for measure_id in catalog.measures if wanted.casefold() in measure_id][:3]
+        raise NotFoundError("measure", wanted, suggestions=containing) from None
+
+
+def build_filter(
+    catalog: Catalog,
+    *,
+    sectors: list[str] | None = None,
+    city: str | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+    where: list[str] | None = None,
+) -> MeasureFilter:
+    """Resolve the names a user typed (sector and city names, kinds, statuses, dates) into a filter."""
+    from pilotcli.query import CityFilter, field_kinds, select
+    from pilotcli.where import bind
+
+    city_id = catalog.city(city).id if city is not None else None
+    cities = None if city_id is None else frozenset({city_id})
+    if where:
+        matching = select(catalog, CityFilter(where=bind(where, field_kinds(catalog))))
+        cities = frozenset(c.id for c in matching if cities is None or c.id in cities)
+    return MeasureFilter(
+        sectors=tuple(dict.fromkeys(catalog.sector(name).id for name in sectors or ())),
+        kind=lookup("measure kind", kind, KINDS, list_all=True) if kind is not None else None,
+        status=lookup("measure status", status, STATUSES, list_all=True) if status is not None else None,
+        since=partial_date("--since", since) if since is not None else None,
+        search=search,
+        city=city_id,
+        where=tuple(where or ()),
+        cities=cities,
+    )
+
+
+def select_measures(catalog: Catalog, measure_filter: MeasureFilter) -> list[Measure]:
+    """The measures the filter keeps, in dataset order (by sector, newest first)."""
+    return [measure for measure in catalog.dataset.measures if measure_filter.matches(measure)]
+
+
+def describe(catalog: Catalog, measure_filter: MeasureFilter) -> list[str]:
+    """The filter in words, for titles: ["healthcare or finance", "in Shenzhen", "since 2024"]."""
+    f = measure_filter
+    parts = [" or ".join(f.sectors)] if f.sectors else []
+    parts += [f"in {catalog.cities[f.city].name}"] if f.city else []
+    parts += [f"kind {f.kind}"] if f.kind else []
+    parts += [f"since {f.since}"] if f.since else []
+    parts += [f"status {f.status}"] if f.status else []
+    parts += [f"matching '{f.search}'"] if f.search is not None else []
+    parts += [f"in a city where {' and '.join(f.where)}"] if f.where else []
+    return parts
+
+
+def cities_of(catalog: Catalog, measure: Measure) -> list[str]:
+    """The ids of the cities (of this dataset) where the measure applies, in dataset order."""
+    return [city.id for city in catalog.dataset.cities if applies_to(measure, city.id)]
+
+
+def measure_record(catalog: Catalog, measure: Measure) -> dict[str, Any]:
+    """A measure as a JSON object: its fields, and `applies_to`, every city where it applies."""
+    data: dict[str, Any] = as_data(measure)
+    record = {name: data[name] for name in ("id", "title", "title_zh", "summary", "sectors", "kind", "scope")}
+    record["cities"] = data["cities"]
+    record["applies_to"] = cities_of(catalog, measure)
+    record.update((name, value) for name, value in data.items() if name not in record)
+    return record
+
+
+def measure_detail(catalog: Catalog, measure: Measure) -> dict[str, Any]:
+    """`pilot measures ID --json`: the record with its sources (source, then also) in full."""
+    cited = [catalog.sources[s] for s in dict.fromkeys((measure.source, *measure.also)) if s in catalog.sources]
+    return {**measure_record(catalog, measure), "sources": [as_data(source) for source in cited]}

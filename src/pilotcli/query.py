@@ -12,6 +12,8 @@ from typing import Any, NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
+from pilotcli.measures import cities_of
+from pilotcli.measures import find as find_measure
 from pilotcli.names import lookup, suggestions
 from pilotcli.records import City, Figure, FigureYear, as_data
 from pilotcli.where import FieldKind, Where, bind
@@ -344,6 +346,10 @@ class CityFilter(NamedTuple):
     ftz: bool | None = None
     where: Where = Where()
     """Conditions on the city's values (`--where`), tested on its JSON record by `select`."""
+    measures: tuple[str, ...] = ()
+    """Measure ids (`--measure`): the city must be in the scope of every one."""
+    applying: frozenset[str] | None = None
+    """The ids of the cities where all of `measures` apply (None: no --measure)."""
 
     def matches(self, city: City) -> bool:
         """The conditions on the city's profile (all but `where`, which needs the catalog)."""
@@ -361,6 +367,8 @@ class CityFilter(NamedTuple):
         if self.batches and city.batch not in self.batches:
             return False
         if self.provinces and city.province.casefold() not in {p.casefold() for p in self.provinces}:
+            return False
+        if self.applying is not None and city.id not in self.applying:
             return False
         return self.ftz is None or (city.ftz is not None) == self.ftz
 
@@ -455,6 +463,7 @@ def describe(catalog: Catalog, city_filter: CityFilter) -> list[str]:
     if city_filter.ftz is not None:
         parts.append("with a free trade zone" if city_filter.ftz else "without a free trade zone")
     parts += [f"where {expression}" for expression in city_filter.where.expressions]
+    parts += [f"with measure {measure_id}" for measure_id in city_filter.measures]
     return parts
 
 
@@ -472,8 +481,13 @@ def build_filter(
     provinces: list[str] | None = None,
     ftz: bool | None = None,
     where: list[str] | None = None,
+    measures: list[str] | None = None,
 ) -> CityFilter:
-    """Resolve the names a user typed (aliases, Chinese names, batch years) into a filter."""
+    """Resolve the names a user typed (aliases, Chinese names, batch years, measure ids) into a filter."""
+    chosen = tuple(dict.fromkeys(find_measure(catalog, name).id for name in measures or ()))
+    applying = None
+    if chosen:
+        applying = frozenset.intersection(*(frozenset(cities_of(catalog, catalog.measures[m])) for m in chosen))
     return CityFilter(
         sectors=tuple(catalog.sector(name).id for name in sectors or ()),
         all_sectors=all_sectors,
@@ -483,6 +497,8 @@ def build_filter(
         provinces=tuple(province(catalog, name) for name in provinces or ()),
         ftz=ftz,
         where=bind(where or (), field_kinds(catalog)),
+        measures=chosen,
+        applying=applying,
     )
 
 

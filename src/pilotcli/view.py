@@ -43,6 +43,10 @@ class Column(NamedTuple):
     """Cells never wrap (numbers, ids); the header still may, at its spaces."""
     short: str | None = None
     """A shorter header for narrow tables; the table's legend then spells it out."""
+    max_width: int | None = None
+    """Wider text wraps even when the table has room, so that the room goes to other columns."""
+    hyphens: bool = False
+    """Long words (ids) wrap after their hyphens, never inside a part: `telecom-` / `ip-vpn-50`."""
 
 
 class Table(NamedTuple):

@@ -7,6 +7,7 @@ Data strings reach Rich as `Text` objects, never as markup, so a city named
 from __future__ import annotations
 
 import io
+import re
 from typing import NamedTuple
 
 from rich import box
@@ -51,15 +52,37 @@ def make_console(width: int, color: bool) -> Console:
     )
 
 
-def _cell(cell: Cell) -> Text:
+def _cell(cell: Cell, wrap: int | None = None) -> Text:
+    """The cell's text; with `wrap`, already broken into lines at spaces and hyphens."""
     style: str | Style = STYLES.get(cell.style or "", "")
     if cell.link:
         style = Style.parse(style or "none") + Style(link=cell.link)
     if cell.bar is None:
-        return Text(clean(cell.text), style=style)
+        plain = clean(cell.text)
+        return Text("\n".join(hyphen_wrap(plain, wrap)) if wrap else plain, style=style)
     text = Text(clean(cell.text) + " ", style=style)
     text.append(bar(cell.bar), style="cyan")
     return text
+
+
+def hyphen_wrap(text: str, width: int) -> list[str]:
+    """Text in lines of at most `width` cells, broken at spaces and after hyphens (a part
+    wider than `width` stays whole: the table folds it)."""
+    parts = [(part, sep) for word in text.split() for part, sep in _hyphen_parts(word)]
+    lines: list[str] = []
+    line = ""
+    for part, sep in parts:
+        if line and cell_len(line.rstrip() + part) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += part + sep
+    return [*lines, line.rstrip()] if line else lines
+
+
+def _hyphen_parts(word: str) -> list[tuple[str, str]]:
+    """A word's parts, each ending at a hyphen, with what follows it: '' inside the word, ' ' after."""
+    parts = re.findall(r"[^-]*-|[^-]+$", word) or [word]
+    return [(part, "" if n < len(parts) - 1 else " ") for n, part in enumerate(parts)]
 
 
 def build(table: Table, layout: Layout) -> RichTable:
@@ -80,7 +103,10 @@ def build(table: Table, layout: Layout) -> RichTable:
         # Every width is given: Rich's own shrinking would wrap numbers before long text.
         rich_table.add_column(Text(clean(header)), justify=column.justify, width=width, overflow="fold")
     for row in table.rows:
-        rich_table.add_row(*[_cell(row[i]) for i in layout.keep])
+        wraps = [
+            width if table.columns[i].hyphens else None for i, width in zip(layout.keep, layout.widths, strict=True)
+        ]
+        rich_table.add_row(*[_cell(row[i], wrap) for i, wrap in zip(layout.keep, wraps, strict=True)])
     return rich_table
 
 
@@ -104,9 +130,12 @@ def column_sizes(table: Table, *, short: bool = False) -> list[ColumnSize]:
         words = [cell_len(word) for word in header.split()]
         if column.no_wrap:
             words += [cell_len(text) for text in texts]
+        elif column.hyphens:
+            words += [cell_len(part) for text in texts for word in text.split() for part, _ in _hyphen_parts(word)]
         else:
             words += [cell_len(word) for text in texts for word in text.split()]
-        sizes.append(ColumnSize(natural, max([minimum, *words])))
+        least = max([minimum, *words])
+        sizes.append(ColumnSize(max(least, min(natural, column.max_width or natural)), least))
     return sizes
 
 
