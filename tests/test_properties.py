@@ -579,6 +579,8 @@ def city_filters(real_only: bool = False) -> st.SearchStrategy[CityFilter]:
         provinces=st.lists(st.sampled_from(PROVINCES).flatmap(_mixed_case), max_size=2).map(tuple),
         ftz=st.none() | st.booleans(),
         where=st.just(Where()),  # --where has its own properties (test_where.py)
+        measures=st.just(()),  # --measure: tests/test_measures_command.py
+        applying=st.none(),
     )
 
 

@@ -1018,7 +1018,7 @@ def measures_command(
         typer.Option(
             "--search",
             metavar="TEXT",
-            help="Only measures whose id, titles, summary, document, zone or note contain TEXT.",
+            help="Only measures whose id, titles, summary, document, zone or note contain TEXT (case ignored).",
         ),
     ] = None,
     where: Annotated[
@@ -1032,7 +1032,15 @@ def measures_command(
     ] = None,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
-    fields: FieldsOpt = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="FIELD,...",
+            help="Keys to keep, in this order (id, title, date, sectors, kind, scope, applies_to, status, "
+            "source ...); in tables, the columns to show.",
+        ),
+    ] = None,
     flat: FlatOpt = False,
     bom: BomOpt = False,
     no_color: NoColorOpt = False,
