@@ -1017,8 +1017,8 @@ def measures_command(
         str | None,
         typer.Option(
             "--search",
-            metavar="TEXT",
-            help="Only measures whose id, titles, summary, document, zone or note contain TEXT (case ignored).",
+            metavar="WORDS",
+            help="Only measures whose id, titles, summary, document, zone or note contain WORDS, as typed (case ignored).",
         ),
     ] = None,
     where: Annotated[
@@ -1046,7 +1046,7 @@ def measures_command(
     no_color: NoColorOpt = False,
     no_pager: NoPagerOpt = False,
 ) -> None:
-    """List the opening measures: what foreign investors may now do, where, under which document.
+    """List the opening measures (what is open, where), or show one.
 
     A measure for every pilot area (or every qualifying one) applies in every city. With --city
     and --where, one city must meet both. Give an ID to see one measure in full.
