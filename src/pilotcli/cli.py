@@ -1018,7 +1018,8 @@ def measures_command(
         typer.Option(
             "--search",
             metavar="WORDS",
-            help="Only measures whose id, titles, summary, document, zone or note contain WORDS, as typed (case ignored).",
+            help="Only measures whose id, titles, summary, document, zone or note contain WORDS "
+            "as typed (case ignored).",
         ),
     ] = None,
     where: Annotated[
