@@ -354,7 +354,7 @@ def test_missing_data_no_longer_decides_the_order() -> None:
     # figures are missing.
     default = run_cli("rank", "--json").json()
     chengdu = next(r for r in default if r["id"] == "chengdu")
-    assert (chengdu["rank"], chengdu["score"], chengdu["coverage"]) == (13, 22.67, 0.6667)
+    assert (chengdu["rank"], chengdu["score"], chengdu["coverage"]) == (15, 22.67, 0.6667)
     hainan = default[-1]
     assert (hainan["id"], hainan["rank"], hainan["score"], hainan["coverage"]) == ("hainan", None, None, 0.0)
     zero = run_cli("rank", "--missing", "zero", "--json").json()
@@ -362,15 +362,19 @@ def test_missing_data_no_longer_decides_the_order() -> None:
 
 
 def test_not_enough_data_is_listed_after_the_ranked_cities() -> None:
+    # Hainan has none of the default preset's figures; a stricter --min-coverage also leaves out
+    # the cities with two of three (no services share), Fuzhou among them.
     table = run_cli("rank").stdout
     lines = table.splitlines()
-    fuzhou = next(i for i, line in enumerate(lines) if "Fuzhou" in line)
+    hainan = next(i for i, line in enumerate(lines) if "Hainan" in line)
     shenyang = next(i for i, line in enumerate(lines) if "Shenyang" in line)
-    assert shenyang < fuzhou
-    assert "not enough data" in lines[fuzhou]
-    assert "33%" in lines[fuzhou]
-    assert "not enough data to rank: Fuzhou (33%), Hainan (0%)" in " ".join(table.split())
-    everyone = run_cli("rank", "--min-coverage", "0.3", "--json").json()
+    assert shenyang < hainan
+    assert "not enough data" in lines[hainan]
+    assert "0%" in lines[hainan]
+    assert "not enough data to rank: Hainan (0%)" in " ".join(table.split())
+    strict = " ".join(run_cli("rank", "--min-coverage", "0.7").stdout.split())
+    assert "Fuzhou (67%)" in strict.split("not enough data to rank:")[1]
+    everyone = run_cli("rank", "--min-coverage", "0.6", "--json").json()
     assert isinstance(next(r for r in everyone if r["id"] == "fuzhou")["rank"], int)
     assert run_cli("rank", "--min-coverage", "1.5").exit_code == 2
 
