@@ -360,11 +360,15 @@ def timeline_steps(catalog: Catalog) -> list[Step]:
     return steps
 
 
-class Issued(NamedTuple):
-    """The opening measures whose documents were issued on one date (`pilot timeline --measures`)."""
+class Issued:
+    """The opening measures whose documents were issued on one date (`pilot timeline --measures`).
+    A plain class: `map` imports this module too, and a NamedTuple class costs every call."""
 
-    date: str
-    measures: list[Measure]
+    __slots__ = ("date", "measures")
+
+    def __init__(self, date: str, measures: list[Measure]) -> None:
+        self.date = date
+        self.measures = measures
 
 
 Event = Step | Milestone | Issued
