@@ -12,7 +12,7 @@ import pytest
 from conftest import run_cli
 from factories import a_measure, shipped_raw, with_measures, write_raw
 from pilotcli.dataset import Catalog
-from pilotcli.measures import applies_to
+from pilotcli.measures import applies_to, most_specific_first
 from pilotcli.views import short_title
 
 SMALL = (
@@ -91,9 +91,10 @@ def test_show_table_counts_the_measures_by_sector(catalog: Catalog, monkeypatch:
     counted = Counter(s for m in shanghai for s in m.sectors)
     assert dict(re.findall(r"([a-z-]+) (\d+)", by_sector)) == {s: str(n) for s, n in counted.items()}
     assert [int(n) for n in re.findall(r"\d+", by_sector)] == sorted(counted.values(), reverse=True)
-    # --all lists every specific measure, whole titles.
-    everything = run_cli("show", "shanghai", "--all", "--format", "markdown").stdout
-    assert all(f"| {m.id} | {m.title} |" in everything for m in specific)
+    # --all lists every specific measure, each on one line at 80 columns.
+    everything = run_cli("show", "shanghai", "--all").stdout.split("\nOpening measures in Shanghai: ")[1]
+    rows = [line for line in everything.split("\n\n")[0].splitlines() if line.split()[0] in catalog.measures]
+    assert [line.split()[0] for line in rows] == [m.id for m in most_specific_first(specific)]
     assert "more: pilot measures" not in everything
 
 

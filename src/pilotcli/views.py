@@ -402,13 +402,14 @@ SHOW_COLUMNS = 80
 
 def _show_measures_table(catalog: Catalog, city: City, found: CityMeasures, *, every: bool) -> Table:
     """The measures that apply: how many, by sector, and those specific to the city (a city's own
-    first), id and title; by default the first few, with the titles cut to one line at 80 columns."""
+    first), id and title cut to one line at 80 columns (`pilot measures ID` has the rest); by
+    default the first few, with `every` all of them."""
     from pilotcli.measures import most_specific_first, sector_counts
 
     specific = most_specific_first(found.specific)
     shown = specific if every else specific[:SHOWN_SPECIFIC]
     room = SHOW_COLUMNS - 3 - max((len(m.id) for m in shown), default=0)
-    rows = [[Cell(m.id), Cell(clean(m.title if every else short_title(m.title, city.name, room)))] for m in shown]
+    rows = [[Cell(m.id), Cell(clean(short_title(m.title, city.name, room)))] for m in shown]
     footnotes = []
     if len(shown) < len(specific):
         footnotes.append(f"and {len(specific) - len(shown)} more: pilot measures --city {city.id}")
