@@ -13,7 +13,9 @@ def pilot_output(args: list[str], environment: dict[str, str | None]) -> str:
 
     A failing command stops the calling script: documentation must not show an error.
     """
-    from pilotcli.cli import run
+    from pilotcli import cli
+
+    cli.terminal = lambda: None  # COLUMNS decides, not the terminal the script is run in
 
     saved = {name: os.environ.get(name) for name in environment}
     for name, value in environment.items():
@@ -24,7 +26,7 @@ def pilot_output(args: list[str], environment: dict[str, str | None]) -> str:
     out, err = io.StringIO(), io.StringIO()
     try:
         with redirect_stdout(out), redirect_stderr(err):
-            status = run(args)
+            status = cli.run(args)
     finally:
         for name, value in saved.items():
             if value is None:

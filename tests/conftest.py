@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pilotcli import cache
+from pilotcli import cache, cli
 from pilotcli.cli import run
 from pilotcli.dataset import Catalog, load
 from pilotcli.loading import shipped_dataset_path
@@ -27,6 +27,9 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     for name in ("PILOT_DATA", "PILOT_NO_CACHE", "NO_COLOR", "PILOT_DEBUG", "TERM"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    # A terminal would beat COLUMNS (pytest run in one): in-process calls draw for COLUMNS; the
+    # terminal's own width is tested on a real pty (test_screen.py).
+    monkeypatch.setattr(cli, "terminal", lambda: None)
     # Each test is a new call: the cache may say again why it does not use a folder.
     monkeypatch.setattr(cache, "notice", None)
     monkeypatch.setattr(cache, "_noticed", set())

@@ -167,34 +167,34 @@ def _environment(**extra: str) -> dict[str, str]:
     return environment
 
 
-def test_piped_tables_take_the_width_of_the_terminal_on_stderr() -> None:
-    main, follower = _pty(columns=93, lines=30)
+def _piped_width(stderr_columns: int | None, **environment: str) -> int:
+    """The widest line `pilot list` writes into a pipe, its stderr on a pty that wide (or a pipe)."""
+    main, follower = _pty(columns=stderr_columns or 80, lines=30)
     errors: list[bytes] = []
     reader = _drain(main, errors)
     piped = subprocess.run(
         [sys.executable, "-m", "pilotcli", "list"],
         stdout=subprocess.PIPE,
-        stderr=follower,
+        stderr=follower if stderr_columns else subprocess.PIPE,
         stdin=subprocess.DEVNULL,
-        env=_environment(),
+        env=_environment(**environment),
         check=True,
-        start_new_session=True,  # no controlling terminal: only stderr says the width
+        start_new_session=True,  # no controlling terminal: /dev/tty cannot be opened
     )
     os.close(follower)
     reader.join(timeout=5)
     os.close(main)
-    widest = max(map(cell_len, piped.stdout.decode("utf-8").splitlines()))
-    assert 80 < widest <= 93
-    # Without any terminal: COLUMNS, else 80.
-    alone = subprocess.run(
-        [sys.executable, "-m", "pilotcli", "list"],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        env=_environment(),
-        check=True,
-        start_new_session=True,
-    )
-    assert max(map(cell_len, alone.stdout.decode("utf-8").splitlines())) <= 80
+    return max(map(cell_len, piped.stdout.decode("utf-8").splitlines()))
+
+
+def test_piped_tables_take_the_width_of_the_terminal_then_columns_then_80() -> None:
+    # The terminal on stderr beats an exported COLUMNS (which goes stale when the window is resized).
+    assert 80 < _piped_width(90) <= 90
+    assert 80 < _piped_width(90, COLUMNS="120") <= 90
+    # No terminal at all: COLUMNS, else 80.
+    assert 90 < _piped_width(None, COLUMNS="100") <= 100
+    assert _piped_width(None) <= 80
+    assert _piped_width(None, COLUMNS="nonsense") <= 80
 
 
 def _on_a_terminal(args: list[str], tmp_path: Path, **environment: str) -> tuple[int, str]:
@@ -338,6 +338,31 @@ def test_completion_scripts_and_closed_sets(catalog: object) -> None:
     assert cli.complete_weight(context, "gfci") == ["gfci_rank="]  # type: ignore[arg-type]
     assert cli.complete_sector(context, "finance,He") == ["finance,healthcare"]  # type: ignore[arg-type]
     assert "gdp_per_capita" in cli.complete_field(context, "gdp")  # type: ignore[arg-type]
+
+
+def _bash_completes(words: str) -> list[str]:
+    """What the bash script that `pilot completion bash` prints offers after `pilot WORDS`."""
+    typed = ["pilot", *words.split()]
+    done = subprocess.run(
+        [sys.executable, "-m", "pilotcli"],
+        capture_output=True,
+        env=_environment(_PILOT_COMPLETE="complete_bash", COMP_WORDS=" ".join(typed), COMP_CWORD=str(len(typed) - 1)),
+        check=True,
+    )
+    return done.stdout.decode("utf-8").split()
+
+
+def test_the_shell_completes_capitalised_and_chinese_names() -> None:
+    assert _bash_completes("list --sector fin") == ["finance"]
+    assert _bash_completes("show 深") == ["shenzhen"]
+    assert _bash_completes("show She") == ["shenyang", "shenzhen"]
+    assert _bash_completes("list --province 广") == ["Guangdong"]
+    assert _bash_completes("com") == ["compare", "completion"]
+    # pilot's own `completion` command prints the scripts; Typer's options would only repeat it.
+    top = run_cli("--help").stdout
+    assert "--install-completion" not in top
+    assert "--show-completion" not in top
+    assert run_cli("--install-completion").exit_code == 2
 
 
 def test_input_in_one_voice() -> None:

@@ -48,6 +48,9 @@ Start here:
   pilot compare beijing shanghai         cities side by side
   pilot rank --sector finance --explain  a score you can check, point by point
   pilot help rank                        a command's options and examples
+
+Tables fit the terminal (piped: the terminal on stderr or /dev/tty, else COLUMNS, else 80); \
+taller than it, they go through $PILOT_PAGER, $PAGER or less -FRX (--no-pager prints them).
 """
 
 
@@ -103,7 +106,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         name="pilot",
         help=TOP_HELP,
         no_args_is_help=True,
-        add_completion=True,
+        add_completion=False,  # `pilot completion SHELL` prints the script; Typer's options would repeat it
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
@@ -145,6 +148,28 @@ def _completion_catalog(ctx: typer.Context) -> Any:
         return load(root.params.get("data") or os.environ.get("PILOT_DATA") or None)
     except PilotError:
         return None
+
+
+def _completing() -> None:
+    """Ready Typer for a shell's completion request: its completion classes (its own
+    --install-completion would have done it), and pilot's matches kept whole: Typer drops each
+    that does not start with the text typed, and `She` or `深` complete to shenzhen."""
+    from typer import core
+    from typer._click.shell_completion import CompletionItem
+    from typer._completion_classes import completion_init
+
+    completion_init()
+
+    def unfiltered(parameter: Any, *, autocompletion: Callable[..., list[str]] | None = None) -> None:
+        if autocompletion is not None:
+            function = autocompletion
+
+            def complete(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+                return [CompletionItem(value) for value in function(ctx, [], incomplete)]
+
+            parameter._custom_shell_complete = complete
+
+    core._typer_param_setup_autocompletion_compat = unfiltered  # type: ignore[assignment]
 
 
 def _matching(incomplete: str, choices: dict[str, list[str]]) -> list[str]:
@@ -400,26 +425,34 @@ def _output(
 
 
 def terminal_size() -> tuple[int, int]:
-    """(columns, lines) to draw for: COLUMNS and LINES when set (said on purpose), else the terminal
-    on stdout, stderr or /dev/tty (so `pilot show x | less` fits the screen), else 80 x 24."""
+    """(columns, lines) to draw for: the terminal's, on stdout, else on stderr or /dev/tty (so that
+    `pilot show x | less` fits the screen it is read on); with no terminal, COLUMNS and LINES; else
+    80 x 24. A terminal beats COLUMNS: an exported COLUMNS goes stale when the window is resized."""
+    size = terminal()
+    if size is not None:
+        return size
     columns, lines = os.environ.get("COLUMNS", ""), os.environ.get("LINES", "")
-    size = None
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else 80
+    height = int(lines) if lines.isdigit() and int(lines) > 0 else 24
+    return width, height
+
+
+def terminal() -> tuple[int, int] | None:
+    """The size of the terminal on stdout, stderr or /dev/tty, the first there is; None without one.
+    (Tests and the scripts that draw the docs replace it, so that COLUMNS decides there.)"""
     for stream in (sys.__stdout__, sys.__stderr__):
         try:
             size = os.get_terminal_size(stream.fileno()) if stream is not None else None
         except (OSError, ValueError):
             continue
-        if size is not None:
-            break
-    if size is None:
-        try:
-            with open("/dev/tty", "rb") as tty:
-                size = os.get_terminal_size(tty.fileno())
-        except OSError:
-            pass
-    width = int(columns) if columns.isdigit() and int(columns) > 0 else (size.columns if size else 80)
-    height = int(lines) if lines.isdigit() and int(lines) > 0 else (size.lines if size else 24)
-    return width, height
+        if size is not None and size.columns > 0:
+            return size.columns, size.lines or 24
+    try:
+        with open("/dev/tty", "rb") as tty:
+            size = os.get_terminal_size(tty.fileno())
+    except OSError:
+        return None
+    return (size.columns, size.lines or 24) if size.columns > 0 else None
 
 
 def _emit(view: Any, options: Any) -> None:
@@ -1280,8 +1313,8 @@ def map_command(
     catalog = _catalog(ctx)
     city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
     cities = query.list_cities(catalog, city_filter)
-    # The terminal's height where the map is seen (a terminal, or LINES); a file takes any height.
-    height = terminal_size()[1] if _stdout_is_a_terminal() or os.environ.get("LINES", "").isdigit() else None
+    # The terminal's height where the map is seen (a terminal, else LINES); else it takes any height.
+    height = terminal_size()[1] if terminal() is not None or os.environ.get("LINES", "").isdigit() else None
     _emit(pictures.map_view(catalog, cities, by.value, options.width, height), options)
 
 
@@ -1437,6 +1470,8 @@ def run(argv: list[str]) -> int:
 
 
 def _run(argv: list[str]) -> int:
+    if "_PILOT_COMPLETE" in os.environ:  # the shell asks for completions (the script sets it)
+        _completing()
     try:
         status = build_app(_named_command(argv))(args=argv, standalone_mode=False, prog_name="pilot")
     except _ReaderGone:
