@@ -157,6 +157,28 @@ def test_four_cities_compare_side_by_side_at_80_columns(monkeypatch: pytest.Monk
     assert "hidden" not in table
 
 
+@pytest.mark.parametrize("count", [2, 3, 5, 6])
+def test_two_to_six_cities_compare_side_by_side_at_80_columns(count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    cities = ["beijing", "shanghai", "shenzhen", "guangzhou", "hefei", "xian"][:count]
+    table = run_cli("compare", *cities).stdout
+    data = run_cli("compare", *cities, "--json").json()
+    lines = table.splitlines()
+    assert max(map(cell_len, lines)) <= 80
+    header = next(line for line in lines if line.startswith("indicator"))
+    assert header.split()[1 : count + 1] == [city["name"] for city in data["cities"]]
+    # Nothing is cut in the middle: dates (to the month when narrow), names and values are whole.
+    joined = next(line for line in lines if line.startswith("Joined")).split()[1:]
+    assert [day[:7] for day in joined] == [city["joined"][:7] for city in data["cities"]]
+    words = set(table.split())
+    for row in data["rows"]:
+        assert set(row["name"].split()) <= words, row["name"]
+    gdp = next(row for row in data["rows"] if row["indicator"] == "gdp")
+    assert {f"{value['value']:,.1f}" for value in gdp["values"].values()} <= words
+    assert "hidden" not in table
+    assert table.count("data as of") == 1
+
+
 def test_long_text_wraps_before_numbers_and_headers() -> None:
     from pilotcli.render.rich_tables import layout
 

@@ -24,7 +24,11 @@ from pilotcli.view import Table
 DRAWN = {
     "list": [["list"], ["list", "--sort", "fortune500_hq", "--desc"]],
     "show": [["show", "shenzhen"], ["show", "hainan", "--all"], ["show", "shanghai", "--history"]],
-    "compare": [["compare", "beijing", "shanghai", "shenzhen", "guangzhou"], ["compare", "hefei", "xian"]],
+    "compare": [
+        ["compare", "beijing", "shanghai", "shenzhen", "guangzhou"],
+        ["compare", "hefei", "xian"],
+        ["compare", "beijing", "shanghai", "shenzhen", "guangzhou", "hefei", "xian"],
+    ],
     "rank": [["rank"], ["rank", "--sector", "healthcare", "--explain"], ["rank", "--missing", "skip"]],
     "sectors": [["sectors"], ["sectors", "healthcare"]],
     "regions": [["regions"]],

@@ -30,6 +30,8 @@ class Cell(NamedTuple):
     """0-100: drawn as a bar next to the text where the format can."""
     link: str | None = None
     """A URL the text links to (an OSC 8 hyperlink on a terminal with colour)."""
+    short: str | None = None
+    """A shorter text for narrow tables (a date to the month), used with the short headers."""
 
 
 class Column(NamedTuple):

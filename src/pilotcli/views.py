@@ -463,7 +463,8 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     others = [i for i in range(len(cities)) if i != comparison.base]
     two = len(cities) == 2
     columns = [Column("indicator", min_width=14)]
-    columns += [Column(f"{c.name}", justify="right", no_wrap=True) for c in cities]
+    # Values may wrap at their spaces ("17.99 (2024)", "not ranked"): six cities fit 80 columns.
+    columns += [Column(f"{c.name}", justify="right") for c in cities]
     if two:
         columns.append(Column("difference", justify="right", drop=1, no_wrap=True))
     rows = _compare_profile_rows(catalog, cities, difference_column=two)
@@ -510,7 +511,7 @@ def _differences_table(comparison: Comparison, others: list[int]) -> Table:
     (so that the values stay side by side on narrow terminals)."""
     base = comparison.cities[comparison.base]
     columns = [Column("indicator", min_width=14)]
-    columns += [Column(f"vs {comparison.cities[i].name}", justify="right", no_wrap=True) for i in others]
+    columns += [Column(f"vs {comparison.cities[i].name}", justify="right") for i in others]
     rows = [
         [Cell(unit_header(r.indicator)), *[Cell(_difference_text(r.differences.get(i), r.indicator)) for i in others]]
         for r in comparison.rows
@@ -559,11 +560,14 @@ def _compare_profile_rows(catalog: Catalog, cities: list[City], *, difference_co
         ("Region", [catalog.regions[c.region].name if c.region in catalog.regions else c.region for c in cities]),
         ("Coastal", ["coastal" if c.coastal else "inland" for c in cities]),
         ("Batch", [str(c.batch) for c in cities]),
-        ("Joined", [c.joined.isoformat() for c in cities]),
-        ("Free trade zone", [f"since {c.ftz.since}" if c.ftz else MISSING for c in cities]),
     ):
         row = [Cell(label, "heading"), *[Cell(clean(text)) for text in texts]]
         rows.append(row + ([Cell("")] if difference_column else []))
+    # Narrow tables show a date to the month and a zone's year alone.
+    joined = [Cell(c.joined.isoformat(), short=c.joined.isoformat()[:7]) for c in cities]
+    zone = [Cell(f"since {c.ftz.since}", short=str(c.ftz.since)) if c.ftz else Cell(MISSING, "missing") for c in cities]
+    for label, cells in (("Joined", joined), ("Free trade zone", zone)):
+        rows.append([Cell(label, "heading"), *cells, *([Cell("")] if difference_column else [])])
     return rows
 
 

@@ -34,7 +34,7 @@ class OutputOptions(NamedTuple):
     pager: bool = False
     """Output taller than the terminal goes through the pager (the CLI decides; renderers ignore it)."""
     as_of: str | None = None
-    """The dataset's as-of date: the last footnote of every table."""
+    """The dataset's as-of date: the last footnote of the last table."""
 
 
 def select_fields(view: View, fields: tuple[str, ...]) -> list[dict[str, Any]] | dict[str, Any]:
@@ -71,7 +71,9 @@ def flatten(rows: list[dict[str, Any]], figure_keys: list[str]) -> list[dict[str
 def render(view: View, options: OutputOptions) -> str:
     """The whole output of a command as text (tables may carry ANSI colour codes)."""
     if options.as_of and options.format in (Format.table, Format.markdown) and view.tables:
-        dated = [t._replace(footnotes=[*t.footnotes, f"data as of {options.as_of}"]) for t in view.tables]
+        # Said once, under the last table.
+        last = view.tables[-1]
+        dated = [*view.tables[:-1], last._replace(footnotes=[*last.footnotes, f"data as of {options.as_of}"])]
         view = View(view.data, dated, view.notes, view.fields, view.figure_keys, view.csv_rows, view.picture)
     if options.fields and options.format in (Format.table, Format.markdown):
         from pilotcli.view import fields_table

@@ -52,15 +52,16 @@ def make_console(width: int, color: bool) -> Console:
     )
 
 
-def _cell(cell: Cell, wrap: int | None = None) -> Text:
-    """The cell's text; with `wrap`, already broken into lines at spaces and hyphens."""
+def _cell(cell: Cell, short: bool = False, wrap: int | None = None) -> Text:
+    """The cell's text (its short form in a short layout); with `wrap`, already broken into lines
+    at spaces and hyphens."""
     style: str | Style = STYLES.get(cell.style or "", "")
     if cell.link:
         style = Style.parse(style or "none") + Style(link=cell.link)
+    shown = clean(cell.short if short and cell.short else cell.text)
     if cell.bar is None:
-        plain = clean(cell.text)
-        return Text("\n".join(hyphen_wrap(plain, wrap)) if wrap else plain, style=style)
-    text = Text(clean(cell.text) + " ", style=style)
+        return Text("\n".join(hyphen_wrap(shown, wrap)) if wrap else shown, style=style)
+    text = Text(shown + " ", style=style)
     text.append(bar(cell.bar), style="cyan")
     return text
 
@@ -96,6 +97,7 @@ def build(table: Table, layout: Layout) -> RichTable:
         pad_edge=False,
         show_edge=False,
         expand=False,
+        collapse_padding=layout.gap < GAP,
     )
     for i, width in zip(layout.keep, layout.widths, strict=True):
         column = table.columns[i]
@@ -106,7 +108,7 @@ def build(table: Table, layout: Layout) -> RichTable:
         wraps = [
             width if table.columns[i].hyphens else None for i, width in zip(layout.keep, layout.widths, strict=True)
         ]
-        rich_table.add_row(*[_cell(row[i], wrap) for i, wrap in zip(layout.keep, wraps, strict=True)])
+        rich_table.add_row(*[_cell(row[i], layout.short, wrap) for i, wrap in zip(layout.keep, wraps, strict=True)])
     return rich_table
 
 
@@ -124,7 +126,10 @@ def column_sizes(table: Table, *, short: bool = False) -> list[ColumnSize]:
     sizes = []
     for i, column in enumerate(table.columns):
         header = clean(column.short if short and column.short else column.header) if table.show_header else ""
-        texts = [clean(row[i].text) + (bar_cells if row[i].bar is not None else "") for row in table.rows]
+        cells = [row[i] for row in table.rows]
+        texts = [
+            clean(c.short if short and c.short else c.text) + (bar_cells if c.bar is not None else "") for c in cells
+        ]
         minimum = column.min_width or 0
         natural = max([minimum, cell_len(header)] + [cell_len(text) for text in texts])
         words = [cell_len(word) for word in header.split()]
@@ -139,9 +144,13 @@ def column_sizes(table: Table, *, short: bool = False) -> list[ColumnSize]:
     return sizes
 
 
-def _overhead(columns: int) -> int:
-    """Cells between the columns: one space of padding each side and a separator (none at the edges)."""
-    return max(0, 3 * columns - 3)
+GAP = 3
+"""Cells between two columns: one space of padding each side and a separator (none at the edges);
+tables that do not fit close up to 2 (the paddings collapse into one)."""
+
+
+def _overhead(columns: int, gap: int = GAP) -> int:
+    return max(0, gap * (columns - 1))
 
 
 def share(naturals: list[int], floors: list[int], room: int) -> list[int]:
@@ -171,23 +180,29 @@ class Layout(NamedTuple):
     """The columns shown, in order."""
     widths: list[int]
     short: bool
-    """Short headers are used (and spelled out in a legend)."""
+    """Short headers are used (and spelled out in a legend), and short cell texts."""
     hidden: list[str]
     """The headers of the columns hidden, for the notice."""
+    gap: int = GAP
+    """Cells between two columns."""
 
 
 def layout(table: Table, width: int) -> Layout:
-    """One table at this width: wrap the long cells (widest first), then shorten the headers,
-    then hide low-priority columns (never one whose `drop` is 0), and only then cut words."""
+    """One table at this width: wrap the long cells (widest first), then close up the gaps
+    between columns, then shorten the headers and cells that have a short form, then hide
+    low-priority columns (never one whose `drop` is 0), and only then cut words."""
     keep = list(range(len(table.columns)))
     hidden: list[str] = []
     short = False
+    gap = GAP
     sizes = column_sizes(table)
 
     def fits() -> bool:
-        return sum(sizes[i].least for i in keep) <= width - _overhead(len(keep))
+        return sum(sizes[i].least for i in keep) <= width - _overhead(len(keep), gap)
 
-    if not fits() and any(c.short for c in table.columns):
+    if not fits():
+        gap = GAP - 1
+    if not fits() and (any(c.short for c in table.columns) or any(c.short for row in table.rows for c in row)):
         short = True
         sizes = column_sizes(table, short=True)
     candidates = sorted((c.drop, -i) for i, c in enumerate(table.columns) if c.drop > 0)
@@ -195,9 +210,9 @@ def layout(table: Table, width: int) -> Layout:
         _, minus_index = candidates.pop()
         keep.remove(-minus_index)
         hidden.append(table.columns[-minus_index].header)
-    room = max(width - _overhead(len(keep)), len(keep))
+    room = max(width - _overhead(len(keep), gap), len(keep))
     naturals = [sizes[i].natural for i in keep]
-    return Layout(keep, share(naturals, _floors(table, sizes, keep, room), room), short, hidden)
+    return Layout(keep, share(naturals, _floors(table, sizes, keep, room), room), short, hidden, gap)
 
 
 def _floors(table: Table, sizes: list[ColumnSize], keep: list[int], room: int) -> list[int]:
