@@ -11,6 +11,7 @@ import subprocess
 import sys
 import termios
 import threading
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from rich.cells import cell_len
 from conftest import ROOT, run_cli
 from pilotcli.cli import COMMANDS
 from pilotcli.render import rich_tables
-from pilotcli.view import Table
+from pilotcli.view import Table, clean
 
 DRAWN = {
     "list": [["list"], ["list", "--sort", "fortune500_hq", "--desc"]],
@@ -86,6 +87,52 @@ def test_every_command_draws_one_table_within_the_width(
             assert {i for i, column in enumerate(table.columns) if column.drop == 0} <= kept, args
 
 
+def _whole_words(seen: list[tuple[Table, object]], pictures: list[list[list[tuple[str, str | None]]]]) -> set[str]:
+    """Every word the drawn tables and pictures hold, in every form they may be shown in."""
+    texts: list[str] = []
+    for table, chosen in seen:
+        texts += [table.title or "", *table.footnotes]
+        texts += [text for column in table.columns for text in (column.header, column.short or "")]
+        texts += [text for row in table.rows for cell in row for text in (cell.text, cell.short or "")]
+        texts += rich_tables._notes_below(table, chosen)  # type: ignore[arg-type]
+    texts += ["".join(run for run, _ in row) for grid in pictures for row in grid]
+    return {word for text in texts for word in clean(text).split()}
+
+
+DRAWING = set("─█▏▎▍▌▋▊▉")
+"""Rules and bars: drawn, not words."""
+
+
+def _wide(word: str) -> bool:
+    return any(unicodedata.east_asian_width(char) in "WF" for char in word)
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+@pytest.mark.parametrize("command", sorted(DRAWN))
+def test_no_word_is_cut(command: str, width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cells wrap at spaces; a word (a name, a number, a date, an id, a URL) is never cut in two.
+    # Chinese, written without spaces, may wrap between any two characters.
+    pictures: list[list[list[tuple[str, str | None]]]] = []
+    real = rich_tables.picture
+
+    def recording(grid: list[list[tuple[str, str | None]]]) -> object:
+        pictures.append(grid)
+        return real(grid)
+
+    monkeypatch.setattr(rich_tables, "picture", recording)
+    for args in DRAWN[command]:
+        pictures.clear()
+        text, seen = _drawn(args, width, monkeypatch)
+        whole = _whole_words(seen, pictures)
+        chinese = "\n".join(word for word in whole if _wide(word))
+        drawn = [word for word in text.split() if not set(word) <= DRAWING]
+        cut = [w for w in drawn if w not in whole and not (w in chinese and (_wide(w) or not any(map(str.isalnum, w))))]
+        # An address too wide for its column is cut with … (a note says so), never broken.
+        cut = [w for w in cut if not (w.endswith("…") and any(x.startswith(w[:-1]) for x in whole))]
+        assert not cut, (args, cut[:5])
+        assert ("…" in text) == (rich_tables.CROPPED_NOTE in " ".join(text.split())), args
+
+
 @pytest.mark.parametrize("width", [80, 100, 120])
 def test_year_confidence_and_missing_columns_are_shown(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
     shown, _ = _drawn(["show", "shenzhen"], width, monkeypatch)
@@ -115,7 +162,8 @@ def test_show_is_a_screenful_and_the_rest_is_asked_for(monkeypatch: pytest.Monke
     shown = run_cli("show", "shenzhen", "--sources", "--format", "markdown").stdout
     for source in profile["sources"]:
         assert f"[{source['id']}]" in shown
-        assert f"| {source['url']} |" in shown if source["url"] else f"read via: {source['via']}" in shown
+        # An address is whole there (a Markdown link), where a narrow table cuts it with ….
+        assert f"| [{source['url']}](" in shown if source["url"] else f"read via: {source['via']}" in shown
     noted = run_cli("show", "shenzhen", "--notes", "--format", "markdown").stdout
     assert profile["sector_evidence"][0]["evidence"] in noted
     assert profile["gdp"]["note"] in noted

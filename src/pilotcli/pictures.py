@@ -507,9 +507,9 @@ def _programme_figures(catalog: Catalog) -> Table:
     columns = [
         Column("figure", min_width=20),
         Column("value", justify="right", no_wrap=True),
-        Column("unit", no_wrap=True),
+        Column("unit"),
         Column("year", no_wrap=True),
-        Column("source", no_wrap=True),
+        Column("source"),  # "[id] confidence" wraps at its space
         Column("note", justify="right", no_wrap=True),
     ]
     return Table(columns, rows, title="Programme figures", footnotes=notes)

@@ -32,6 +32,8 @@ class Cell(NamedTuple):
     """A URL the text links to (an OSC 8 hyperlink on a terminal with colour)."""
     short: str | None = None
     """A shorter text for narrow tables (a date to the month), used with the short headers."""
+    crop: bool = False
+    """An address: cut with … where it is wider than its column, never broken over lines."""
 
 
 class Column(NamedTuple):

@@ -147,7 +147,7 @@ def _list_table(
         Column("province", no_wrap=True, drop=4),
         Column("region", no_wrap=True, drop=3),
         Column("joined", no_wrap=True, drop=5),
-        *[Column(_short_header(info), justify="right", no_wrap=True) for info in indicators],
+        *[Column(_short_header(info), justify="right", no_wrap=True, short=_sort_label(info)) for info in indicators],
         Column("growth sectors", min_width=16),
         *[
             Column(_short_header(info), justify="right", no_wrap=True, drop=10 + i, short=short_label(info.id))
@@ -204,6 +204,11 @@ SHORT_LABELS = {
 
 def short_label(indicator_id: str) -> str:
     return SHORT_LABELS.get(indicator_id, indicator_id[:7] + "." if len(indicator_id) > 8 else indicator_id)
+
+
+def _sort_label(info: IndicatorInfo) -> str | None:
+    """A short header for an indicator that the list shows only when sorted or filtered on it."""
+    return None if info.id in LIST_INDICATORS else short_label(info.id)
 
 
 def _short_header(info: IndicatorInfo) -> str:
@@ -446,9 +451,9 @@ def _sources_table(sources: list[dict[str, Any]]) -> Table:
         # The addresses on lines of their own, so that they break only where they must. A copy
         # that was read is labelled: it is not the original publication.
         if s.get("url"):
-            rows.append([Cell(""), Cell(clean(s["url"]), "dim")])
+            rows.append([Cell(""), Cell(clean(s["url"]), "dim", link=safe_link(s["url"]), crop=True)])
         if s.get("via"):
-            rows.append([Cell(""), Cell(clean(f"read via: {s['via']}"), "dim")])
+            rows.append([Cell(""), Cell(clean(f"read via: {s['via']}"), "dim", crop=True)])
     return Table([Column("id", no_wrap=True), Column("source")], rows, title="Sources", show_header=False)
 
 

@@ -60,7 +60,9 @@ def _cell(cell: Cell, short: bool = False, wrap: int | None = None) -> Text:
         style = Style.parse(style or "none") + Style(link=cell.link)
     shown = clean(cell.short if short and cell.short else cell.text)
     if cell.bar is None:
-        return Text("\n".join(hyphen_wrap(shown, wrap)) if wrap else shown, style=style)
+        if wrap:
+            return Text("\n".join(hyphen_wrap(shown, wrap)), style=style)
+        return Text(shown, style=style, overflow="ellipsis" if cell.crop else None)
     text = Text(shown + " ", style=style)
     text.append(bar(cell.bar), style="cyan")
     return text
@@ -138,7 +140,8 @@ def column_sizes(table: Table, *, short: bool = False) -> list[ColumnSize]:
         elif column.hyphens:
             words += [cell_len(part) for text in texts for word in text.split() for part, _ in _hyphen_parts(word)]
         else:
-            words += [cell_len(word) for text in texts for word in text.split()]
+            for cell, text in zip(cells, texts, strict=True):
+                words += [min(cell_len(w), CROPPED) if cell.crop else cell_len(w) for w in text.split()]
         least = max([minimum, *words])
         sizes.append(ColumnSize(max(least, min(natural, column.max_width or natural)), least))
     return sizes
@@ -228,11 +231,17 @@ def _floors(table: Table, sizes: list[ColumnSize], keep: list[int], room: int) -
     return next((floors for floors in choices if sum(floors) <= room), [min(n, 3) for n in least])
 
 
+CROPPED = 24
+"""The narrowest an address makes its column: a longer one is cut with … (see CROPPED_NOTE)."""
+CROPPED_NOTE = "… an address cut to fit: a link on terminals that show links; whole with --format markdown"
 HIDDEN_HINT = "widen the terminal or choose columns with --fields"
 
 
 def _notes_below(table: Table, chosen: Layout) -> list[str]:
     notes = list(table.footnotes)
+    kept = list(zip(chosen.keep, chosen.widths, strict=True))
+    if any(row[i].crop and cell_len(row[i].text) > width for row in table.rows for i, width in kept):
+        notes.append(CROPPED_NOTE)
     shortened = [table.columns[i] for i in chosen.keep if chosen.short and table.columns[i].short]
     if shortened:
         notes.append("; ".join(f"{c.short} = {c.header}" for c in shortened))
