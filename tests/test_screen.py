@@ -130,7 +130,8 @@ def test_no_word_is_cut(command: str, width: int, monkeypatch: pytest.MonkeyPatc
         # An address too wide for its column is cut with … (a note says so), never broken.
         cut = [w for w in cut if not (w.endswith("…") and any(x.startswith(w[:-1]) for x in whole))]
         assert not cut, (args, cut[:5])
-        assert ("…" in text) == (rich_tables.CROPPED_NOTE in " ".join(text.split())), args
+        if any(word.endswith("…") and "://" in word for word in drawn):
+            assert rich_tables.CROPPED_NOTE in " ".join(text.split()), args
 
 
 @pytest.mark.parametrize("width", [80, 100, 120])
