@@ -134,6 +134,11 @@ def test_no_word_is_cut(command: str, width: int, monkeypatch: pytest.MonkeyPatc
             assert rich_tables.CROPPED_NOTE in " ".join(text.split()), args
 
 
+def test_a_picture_and_the_table_under_it_are_apart() -> None:
+    timeline = run_cli("timeline").stdout
+    assert "\n\nProgramme figures\n" in timeline
+
+
 @pytest.mark.parametrize("width", [80, 100, 120])
 def test_year_confidence_and_missing_columns_are_shown(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
     shown, _ = _drawn(["show", "shenzhen"], width, monkeypatch)

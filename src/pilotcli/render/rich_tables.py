@@ -258,7 +258,7 @@ def render_tables(view: View, *, width: int, color: bool) -> str:
         # Never wrapped or cut by pilot: a drawing fits the width, and a URL stays whole.
         console.print(picture(view.picture), crop=False, no_wrap=True, overflow="ignore")
     for position, table in enumerate(view.tables):
-        if position:
+        if position or view.picture is not None:  # a blank line between drawings
             console.print()
         chosen = layout(table, width)
         console.print(build(table, chosen))
