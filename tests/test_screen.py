@@ -134,6 +134,17 @@ def test_no_word_is_cut(command: str, width: int, monkeypatch: pytest.MonkeyPatc
             assert rich_tables.CROPPED_NOTE in " ".join(text.split()), args
 
 
+def test_a_long_text_column_is_hidden_rather_than_squeezed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # At 100 columns the sectors' descriptions would be a strip 19 cells wide, 9 lines a sector.
+    for width in (80, 100):
+        monkeypatch.setenv("COLUMNS", str(width))
+        assert "1 column hidden: description" in " ".join(run_cli("sectors").stdout.split())
+    monkeypatch.setenv("COLUMNS", "140")
+    shown = run_cli("sectors").stdout
+    assert "hidden" not in shown
+    assert "Banking, insurance" in shown
+
+
 def test_a_picture_and_the_table_under_it_are_apart() -> None:
     timeline = run_cli("timeline").stdout
     assert "\n\nProgramme figures\n" in timeline

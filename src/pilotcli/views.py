@@ -844,7 +844,7 @@ def sectors_view(catalog: Catalog) -> View:
         Column("sector", drop=2),
         Column("cities", justify="right"),
         Column("indicators", drop=1),
-        Column("description", drop=3),
+        Column("description", drop=3, min_width=30),  # hidden rather than squeezed to a strip
     ]
     return View(records, [Table(columns, rows, title="Growth sectors")], [], list(records[0]) if records else [])
 
