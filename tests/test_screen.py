@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import struct
 import subprocess
 import sys
@@ -143,6 +144,15 @@ def test_a_long_text_column_is_hidden_rather_than_squeezed(monkeypatch: pytest.M
     shown = run_cli("sectors").stdout
     assert "hidden" not in shown
     assert "Banking, insurance" in shown
+
+
+def test_rank_keeps_each_contribution_on_one_line_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The Chinese names give way (said in a line) rather than 'gdp_per_capita' parting from its points.
+    monkeypatch.setenv("COLUMNS", "80")
+    ranked = run_cli("rank").stdout
+    assert "1 column hidden: 中文" in " ".join(ranked.split())
+    assert "gdp_per_capita +33.3," in ranked
+    assert not re.search(r"[a-z]\n +\+\d", ranked)  # an indicator here, its points on the next line
 
 
 def test_a_picture_and_the_table_under_it_are_apart() -> None:
