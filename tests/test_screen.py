@@ -445,6 +445,9 @@ def test_the_shell_completes_capitalised_and_chinese_names() -> None:
 
 
 def test_input_in_one_voice() -> None:
+    shell = run_cli("completion")
+    expected = "pilot: missing argument 'SHELL': choose from bash, zsh, fish; see 'pilot completion --help'\n"
+    assert shell.stderr == expected
     both = run_cli("show", "beijing", "shanghai")
     assert both.exit_code == 2
     assert "pilot compare beijing shanghai" in both.stderr

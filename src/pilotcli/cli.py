@@ -1449,7 +1449,9 @@ def parser_message(error: Exception, message: str) -> tuple[str, bool]:
         if close:
             return f"no {kind} named '{name}'; did you mean '{bare[close[0]]}'?", True
         return f"no {kind} named '{name}'", False
-    message = message.replace("Value error, ", "").rstrip(".")
+    # Click lists a choice's values on lines of their own after ". Choose from:".
+    message = " ".join(message.replace("Value error, ", "").split()).rstrip(".")
+    message = message.replace(". Choose from:", ": choose from")
     message = message.replace("is not one of", "is not one of these:").replace(
         "is not in the range", "is out of range:"
     )
