@@ -158,7 +158,8 @@ def test_the_differing_measures_take_one_line_a_group_at_80_columns(monkeypatch:
     assert len(alone) > 2
     monkeypatch.setenv("COLUMNS", "80")
     table = run_cli("compare", *four).stdout
-    lines = table.split("measures that apply in some of these cities only: ")[1].split("data as of")[0].splitlines()
+    # The notes under the values end at the blank line before the differences.
+    lines = table.split("measures that apply in some of these cities only: ")[1].split("\n\n")[0].splitlines()
     assert lines[0] == f"{len(differing)} (all in --json)"
     groups = lines[1:]
     assert len(groups) == len({tuple(d["cities"]) for d in differing})
