@@ -431,7 +431,21 @@ def _bash_completes(words: str) -> list[str]:
     return done.stdout.decode("utf-8").split()
 
 
+def _zsh_completes(words: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "pilotcli"],
+        capture_output=True,
+        env=_environment(_PILOT_COMPLETE="complete_zsh", _TYPER_COMPLETE_ARGS=f"pilot {words}"),
+        check=True,
+    )
+    return done.stdout.decode("utf-8").strip()
+
+
 def test_the_shell_completes_capitalised_and_chinese_names() -> None:
+    # zsh keeps only matches that start with the word typed, unless they are added with -U.
+    assert _zsh_completes("show 深") == "compadd -U -- shenzhen"
+    assert _zsh_completes("show She") == "compadd -U -- shenyang shenzhen"
+    assert _zsh_completes("show she").startswith("_arguments")
     assert _bash_completes("list --sector fin") == ["finance"]
     assert _bash_completes("show 深") == ["shenzhen"]
     assert _bash_completes("show She") == ["shenyang", "shenzhen"]

@@ -159,6 +159,7 @@ def _completing() -> None:
     from typer._completion_classes import completion_init
 
     completion_init()
+    _zsh_takes_every_match()
 
     def unfiltered(parameter: Any, *, autocompletion: Callable[..., list[str]] | None = None) -> None:
         if autocompletion is not None:
@@ -170,6 +171,25 @@ def _completing() -> None:
             parameter._custom_shell_complete = complete
 
     core._typer_param_setup_autocompletion_compat = unfiltered  # type: ignore[assignment]
+
+
+def _zsh_takes_every_match() -> None:
+    """zsh keeps only the matches that start with the word typed: `She` or `深` would offer
+    nothing. Such matches are added with `compadd -U`, which replaces the word instead."""
+    import shlex
+
+    from typer._completion_classes import ZshComplete
+
+    typer_complete = ZshComplete.complete
+
+    def complete(self: Any) -> str:
+        _, incomplete = self.get_completion_args()
+        values = [item.value for item in self.get_completions(*self.get_completion_args())]
+        if incomplete and values and not all(value.startswith(incomplete) for value in values):
+            return "compadd -U -- " + " ".join(shlex.quote(value) for value in values)
+        return typer_complete(self)
+
+    ZshComplete.complete = complete  # type: ignore[method-assign]
 
 
 def _matching(incomplete: str, choices: dict[str, list[str]]) -> list[str]:
