@@ -246,13 +246,13 @@ def _environment(**extra: str) -> dict[str, str]:
     return environment
 
 
-def _piped_width(stderr_columns: int | None, **environment: str) -> int:
-    """The widest line `pilot list` writes into a pipe, its stderr on a pty that wide (or a pipe)."""
+def _piped_width(stderr_columns: int | None, *args: str, **environment: str) -> int:
+    """The widest line `pilot ARGS` (list) writes into a pipe, its stderr on a pty that wide (or a pipe)."""
     main, follower = _pty(columns=stderr_columns or 80, lines=30)
     errors: list[bytes] = []
     reader = _drain(main, errors)
     piped = subprocess.run(
-        [sys.executable, "-m", "pilotcli", "list"],
+        [sys.executable, "-m", "pilotcli", *(args or ["list"])],
         stdout=subprocess.PIPE,
         stderr=follower if stderr_columns else subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -274,6 +274,9 @@ def test_piped_tables_take_the_width_of_the_terminal_then_columns_then_80() -> N
     assert 90 < _piped_width(None, COLUMNS="100") <= 100
     assert _piped_width(None) <= 80
     assert _piped_width(None, COLUMNS="nonsense") <= 80
+    # The help too.
+    assert 80 < _piped_width(90, "help", "rank", COLUMNS="120") <= 90
+    assert _piped_width(None, "help", "rank") <= 80
 
 
 def _on_a_terminal(args: list[str], tmp_path: Path, **environment: str) -> tuple[int, str]:

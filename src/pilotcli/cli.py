@@ -94,7 +94,7 @@ def _help_in_words() -> None:
     types._NumberRangeBase._describe_range = range_in_words  # type: ignore[method-assign]
 
 
-def build_app(only: str | None = None) -> typer.Typer:
+def build_app(only: str | None = None, help_width: int | None = None) -> typer.Typer:
     """The Typer app with every command, or with just the one named `only`.
 
     Typer turns each registered command, with all its options, into a click command on
@@ -109,7 +109,11 @@ def build_app(only: str | None = None) -> typer.Typer:
         add_completion=False,  # `pilot completion SHELL` prints the script; Typer's options would repeat it
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
+        context_settings={
+            "help_option_names": ["-h", "--help"],
+            "max_content_width": 120,
+            "terminal_width": help_width,
+        },
     )
     _help_in_words()
     app.callback()(main_options)
@@ -1495,7 +1499,10 @@ def _run(argv: list[str]) -> int:
     if "_PILOT_COMPLETE" in os.environ:  # the shell asks for completions (the script sets it)
         _completing()
     try:
-        status = build_app(_named_command(argv))(args=argv, standalone_mode=False, prog_name="pilot")
+        # The help takes the width tables take (Click would put COLUMNS before the terminal).
+        help_width = terminal_size()[0] if not argv or "--help" in argv or "-h" in argv else None
+        app = build_app(_named_command(argv), help_width)
+        status = app(args=argv, standalone_mode=False, prog_name="pilot")
     except _ReaderGone:
         _silence(sys.stdout)
         return int(ExitStatus.OK)
