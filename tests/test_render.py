@@ -211,7 +211,7 @@ def test_hidden_columns_are_named_in_one_line_and_never_the_key() -> None:
     text = render_tables(View([], [table]), width=30, color=False)
     assert "a" * 20 in text
     assert "province" not in text.splitlines()[0]
-    assert "1 column hidden: province; widen the terminal or choose columns with --fields" in " ".join(text.split())
+    assert "1 column hidden: province; widen or use --fields" in " ".join(text.split())
 
 
 def test_titles_and_headers_are_neutralised(tmp_path: Path) -> None:

@@ -155,6 +155,15 @@ def test_rank_keeps_each_contribution_on_one_line_at_80_columns(monkeypatch: pyt
     assert not re.search(r"[a-z]\n +\+\d", ranked)  # an indicator here, its points on the next line
 
 
+@pytest.mark.parametrize("args", [["list"], ["list", "--wide"], ["rank", "--wide"], ["sources", "--city", "hefei"]])
+def test_the_hidden_columns_are_named_in_one_line_at_80_columns(
+    args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    notice = run_cli(*args).stdout.split(" hidden: ")[1].splitlines()[0]
+    assert notice.endswith("; widen or use --fields"), notice
+
+
 def test_a_picture_and_the_table_under_it_are_apart() -> None:
     timeline = run_cli("timeline").stdout
     assert "\n\nProgramme figures\n" in timeline

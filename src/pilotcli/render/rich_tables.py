@@ -185,7 +185,7 @@ class Layout(NamedTuple):
     short: bool
     """Short headers are used (and spelled out in a legend), and short cell texts."""
     hidden: list[str]
-    """The headers of the columns hidden, for the notice."""
+    """The short (else full) headers of the columns hidden, for the notice."""
     gap: int = GAP
     """Cells between two columns."""
 
@@ -212,7 +212,8 @@ def layout(table: Table, width: int) -> Layout:
     while not fits() and candidates:
         _, minus_index = candidates.pop()
         keep.remove(-minus_index)
-        hidden.append(table.columns[-minus_index].header)
+        column = table.columns[-minus_index]
+        hidden.append(column.short or column.header)  # the short name: the notice stays one line
     room = max(width - _overhead(len(keep), gap), len(keep))
     naturals = [sizes[i].natural for i in keep]
     return Layout(keep, share(naturals, _floors(table, sizes, keep, room), room), short, hidden, gap)
@@ -234,7 +235,8 @@ def _floors(table: Table, sizes: list[ColumnSize], keep: list[int], room: int) -
 CROPPED = 24
 """The narrowest an address makes its column: a longer one is cut with … (see CROPPED_NOTE)."""
 CROPPED_NOTE = "… an address cut to fit: a link on terminals that show links; whole with --format markdown"
-HIDDEN_HINT = "widen the terminal or choose columns with --fields"
+HIDDEN_HINT = "widen or use --fields"
+"""Short, so that the notice fits one line at 80 columns."""
 
 
 def _notes_below(table: Table, chosen: Layout) -> list[str]:
@@ -247,7 +249,7 @@ def _notes_below(table: Table, chosen: Layout) -> list[str]:
         notes.append("; ".join(f"{c.short} = {c.header}" for c in shortened))
     if chosen.hidden:
         count = len(chosen.hidden)
-        names = ", ".join(chosen.hidden)
+        names = ", ".join(chosen.hidden if count <= 4 else [*chosen.hidden[:3], f"{count - 3} more"])
         notes.append(f"{count} column{'s' if count > 1 else ''} hidden: {names}; {HIDDEN_HINT}")
     return notes
 
