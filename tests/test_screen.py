@@ -392,6 +392,11 @@ def test_top_level_help_starts_with_examples_and_cuts_no_summary(monkeypatch: py
     assert "did you mean 'rank'" in wrong.stderr
 
 
+def test_help_is_at_most_120_columns_wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    assert 100 < max(map(cell_len, _help("rank").splitlines())) <= 120
+
+
 @pytest.mark.parametrize("width", [80, 120])
 def test_help_fits_the_width_in_cells(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", str(width))

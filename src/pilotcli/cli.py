@@ -1499,8 +1499,10 @@ def _run(argv: list[str]) -> int:
     if "_PILOT_COMPLETE" in os.environ:  # the shell asks for completions (the script sets it)
         _completing()
     try:
-        # The help takes the width tables take (Click would put COLUMNS before the terminal).
-        help_width = terminal_size()[0] if not argv or "--help" in argv or "-h" in argv else None
+        # The help takes the width tables take (Click would put COLUMNS before the terminal), at
+        # most 120 columns, less the 2 Click leaves free.
+        asked = not argv or "--help" in argv or "-h" in argv
+        help_width = max(min(terminal_size()[0], 120) - 2, 50) if asked else None
         app = build_app(_named_command(argv), help_width)
         status = app(args=argv, standalone_mode=False, prog_name="pilot")
     except _ReaderGone:
