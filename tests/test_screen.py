@@ -371,6 +371,12 @@ def test_sectors_named_in_the_help_are_the_shipped_ones(catalog: object) -> None
     from pilotcli.cli import SECTORS
 
     assert SECTORS.split(", ") == list(catalog.sectors)  # type: ignore[attr-defined]
+    from typing import get_args
+
+    from pilotcli.cli import SOURCE_KINDS
+    from pilotcli.models import SourceKind
+
+    assert SOURCE_KINDS.split(", ") == list(get_args(SourceKind))
     fields = run_cli("help", "fields").stdout.split()
     assert {"gdp", "gfci_rank", "joined", "name_zh"} <= set(fields)
 
@@ -403,6 +409,9 @@ def test_help_fits_the_width_in_cells(width: int, monkeypatch: pytest.MonkeyPatc
     for name in ["", *COMMANDS]:
         text = _help(name) if name else run_cli("--help").stdout
         assert max(map(cell_len, text.splitlines())) <= width, name
+    # Values with hyphens are whole: the help is not broken at a hyphen.
+    words = " ".join(_help("sources").split()).split() + " ".join(_help("list").split()).split()
+    assert {"law-or-consultancy,", "culture-tourism,", "professional-services,"} <= set(words)
     # The programme's Chinese name is wrapped by cells: its line is not longer than the others.
     top = run_cli("--help").stdout
     assert "服务业扩大开放综合试点" in top

@@ -75,6 +75,7 @@ def _help_in_words() -> None:
         by_cells = True
 
         def wrap(self, text: str) -> list[str]:
+            self.break_on_hyphens = False  # a value such as law-or-consultancy stays whole
             wide = "".join(c + "\u200b" if unicodedata.east_asian_width(c) in "WF" else c for c in text)
             return [line.replace("\u200b", "") for line in super().wrap(wide)]
 
@@ -253,6 +254,12 @@ SECTORS = (
     "finance, healthcare, telecom, education, technology, logistics, trade, culture-tourism, professional-services"
 )
 """The shipped dataset's sector ids, for the help (a test keeps them equal to the data)."""
+
+
+SOURCE_KINDS = (
+    "official-statistics, government, regulator, index-publisher, news, law-or-consultancy, secondary, mirror"
+)
+"""The kinds a source may be, for the help (a test keeps them equal to models.SourceKind)."""
 
 
 FormatOpt = Annotated[
@@ -980,9 +987,7 @@ def sources_command(
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option(
-            "--kind", "-k", metavar="KIND", help="Only sources of this kind (e.g. official-statistics, news)."
-        ),
+        typer.Option("--kind", "-k", metavar="KIND", help=f"Only sources of this kind: {SOURCE_KINDS}."),
     ] = None,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
