@@ -265,6 +265,8 @@ def test_hyphen_wrap_breaks_after_hyphens_and_at_spaces() -> None:
     assert hyphen_wrap("telecom-ip-vpn-50", 10) == ["telecom-", "ip-vpn-50"]
     assert hyphen_wrap("culture-tourism, trade", 9) == ["culture-", "tourism,", "trade"]
     assert hyphen_wrap("professional-services", 40) == ["professional-services"]
+    # The space before a word counts: no line is wider than asked (Rich would wrap it again).
+    assert hyphen_wrap("pilot tasks for the nine", 14) == ["pilot tasks", "for the nine"]
     assert "".join(hyphen_wrap("plan-2026-ningbo-manufacturing-cross-border-trade", 12)) == (
         "plan-2026-ningbo-manufacturing-cross-border-trade"
     )

@@ -96,6 +96,11 @@ def _whole_words(seen: list[tuple[Table, object]], pictures: list[list[list[tupl
         texts += [text for column in table.columns for text in (column.header, column.short or "")]
         texts += [text for row in table.rows for cell in row for text in (cell.text, cell.short or "")]
         texts += rich_tables._notes_below(table, chosen)  # type: ignore[arg-type]
+        # Ids in a `hyphens` column wrap after their hyphens: any run of their parts is whole.
+        for i in (i for i, column in enumerate(table.columns) if column.hyphens):
+            for word in (word for row in table.rows for word in clean(row[i].text).split()):
+                parts = [part for part, _ in rich_tables._hyphen_parts(word)]
+                texts += ["".join(parts[a:b]) for a in range(len(parts)) for b in range(a + 1, len(parts) + 1)]
     texts += ["".join(run for run, _ in row) for grid in pictures for row in grid]
     return {word for text in texts for word in clean(text).split()}
 

@@ -179,9 +179,16 @@ def fields_table(view: View, fields: Sequence[str]) -> Table:
         unit = next((v.get("unit") for v in values if isinstance(v, dict) and v.get("unit")), None)
         header = f"{name} ({unit})" if name in figures and unit else name
         numeric = all(_is_number(_plain(v)) for v in values if _plain(v) is not None)
-        columns.append(Column(header, justify="right" if numeric and values else "left", no_wrap=numeric))
+        justify: Justify = "right" if numeric and values else "left"
+        # Ids and kinds (plan-2026-nine-cities-159-tasks, pilot-programme) wrap after a hyphen
+        # rather than anywhere; dates stay whole.
+        dates = all(_DATE.fullmatch(str(_plain(v))) for v in values if _plain(v) is not None)
+        columns.append(Column(header, justify=justify, no_wrap=numeric or dates, hyphens=not numeric))
     table_rows = [[_field_cell(row.get(name)) for name in fields] for row in rows]
     return Table(columns, table_rows, footnotes=marker_legend(table_rows))
+
+
+_DATE = re.compile(r"\d{4}(-\d{2}){0,2}")
 
 
 def _plain(value: Any) -> Any:

@@ -75,7 +75,7 @@ def hyphen_wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     line = ""
     for part, sep in parts:
-        if line and cell_len(line.rstrip() + part) > width:
+        if line and cell_len(line + part) > width:  # line ends with its separator: a space counts
             lines.append(line.rstrip())
             line = ""
         line += part + sep
