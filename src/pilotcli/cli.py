@@ -236,6 +236,12 @@ def completion_choices(catalog: Any, kind: str) -> dict[str, list[str]]:
         return {str(b.date.year): [str(b.date.year), str(b.number)] for b in data.program.batches}
     if kind == "weight":
         return {f"{i}=": [i] for i in catalog.indicators}
+    if kind == "measure":
+        return {m.id: [m.id] for m in data.measures}
+    if kind in ("measure kind", "measure status"):
+        from pilotcli.measures import KINDS, STATUSES
+
+        return {name: [name] for name in (KINDS if kind == "measure kind" else STATUSES)}
     return {f: [f] for f in field_names(catalog)}
 
 
@@ -246,6 +252,9 @@ complete_province = _closed_set("province")
 complete_batch = _closed_set("batch")
 complete_field = _closed_set("field")
 complete_weight = _closed_set("weight")
+complete_measure = _closed_set("measure")
+complete_measure_kind = _closed_set("measure kind")
+complete_measure_status = _closed_set("measure status")
 
 
 # --- Shared options ----------------------------------------------------------------------
@@ -350,6 +359,7 @@ MeasureOpt = Annotated[
         "-m",
         metavar="ID",
         help="Keep the cities where this opening measure applies ('pilot measures' lists them); repeat for AND.",
+        autocompletion=complete_measure,
     ),
 ]
 SortOpt = Annotated[
@@ -1034,7 +1044,11 @@ def measures_command(
     ctx: typer.Context,
     measure: Annotated[
         str | None,
-        typer.Argument(metavar="[ID]", help="A measure's id: show it with its cities, document and sources."),
+        typer.Argument(
+            metavar="[ID]",
+            help="A measure's id: show it with its cities, document and sources.",
+            autocompletion=complete_measure,
+        ),
     ] = None,
     sector: Annotated[
         list[str] | None,
@@ -1063,6 +1077,7 @@ def measures_command(
             "-k",
             metavar="KIND",
             help="equity-cap, new-business, pilot-programme, facilitation, rule-alignment or legal-adjustment.",
+            autocompletion=complete_measure_kind,
         ),
     ] = None,
     since: Annotated[
@@ -1073,7 +1088,12 @@ def measures_command(
     ] = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", metavar="STATUS", help="in-force, to-be-studied, national or ended."),
+        typer.Option(
+            "--status",
+            metavar="STATUS",
+            help="in-force, to-be-studied, national or ended.",
+            autocompletion=complete_measure_status,
+        ),
     ] = None,
     search: Annotated[
         str | None,
