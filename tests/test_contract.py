@@ -107,3 +107,16 @@ def test_dataset_schema_accepts_the_shipped_file() -> None:
     document["cities"][0]["lat"] = "north"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, schema)
+
+
+def test_schema_rejects_a_broken_measure() -> None:
+    shape = {"$ref": "#/$defs/commands/measures", "$defs": SCHEMA["$defs"]}
+    measure = run_cli("measures", "--json").json()[0]
+    jsonschema.validate([measure], shape)
+    for broken in ({"scope": "everywhere"}, {"applies_to": "beijing"}, {"date": None, "extra": 1}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate([{**measure, **broken}], shape)
+    one = run_cli("measures", "vats-pilot-2024", "--json").json()
+    del one["sources"][0]["url"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(one, {"$ref": "#/$defs/commands/measure", "$defs": SCHEMA["$defs"]})
