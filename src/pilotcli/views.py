@@ -1076,11 +1076,13 @@ def measures_view(catalog: Catalog, records: list[dict[str, Any]], title: str) -
 
     def tables() -> list[Table]:
         columns = [
-            Column("id", max_width=20, hyphens=True),
+            # At 80 columns the sectors give way (said in a line) so that a title keeps 36 cells:
+            # the list stays about half as tall.
+            Column("id", min_width=18, max_width=20, hyphens=True),
             Column("date", no_wrap=True),
-            Column("sectors", max_width=15, hyphens=True),
+            Column("sectors", drop=1, max_width=15, hyphens=True),
             Column("scope", max_width=16),
-            Column("title", min_width=21),
+            Column("title", min_width=36),
         ]
         rows = [
             [
