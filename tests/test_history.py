@@ -113,3 +113,23 @@ def test_an_unknown_year_is_one_line_everywhere(args: list[str]) -> None:
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("pilot: no figures for 2031; years with figures: 2025, 2024")
+
+
+def test_a_gap_shows_its_year_but_no_confidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A figure block with no value (a gap with a note) is missing: there is nothing to be confident in."""
+    raw = shipped_raw()
+    figures = city(raw, "hefei")["figures"]
+    figures["services_share"] = {
+        "unit": "%",
+        "year": 2024,
+        "source": "d22",
+        "confidence": "medium",
+        "note": "Not published.",
+    }
+    monkeypatch.setenv("COLUMNS", "80")
+    path = write_raw(raw, tmp_path / "cities.toml")
+    shown = run_cli("--data", str(path), "show", "hefei", "--no-pager").stdout
+    row = next(line for line in shown.splitlines() if line.startswith("Services share"))
+    assert row.split()[-2:] == ["—", "2024"]
+    low = next(line for line in shown.splitlines() if line.startswith("GDP (bn CNY)"))
+    assert low.split()[-1] in {"high", "medium", "low"}
