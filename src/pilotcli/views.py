@@ -329,8 +329,8 @@ def _figures_table(catalog: Catalog, city: City, parts: ShowParts) -> Table:
             Cell(unit_header(info)),
             value_cell(value, info),
             Cell(str(value.year) if value is not None and value.year else ""),
-            # A gap (a figure block with no value, only a note) has no confidence to show.
-            Cell(value.confidence if value and value.value is not None and value.confidence else "", "dim"),
+            # A gap (a figure block with a note but no value) has no confidence to show; 'not ranked' does.
+            Cell(value.confidence if value and value_text(value, info) != MISSING and value.confidence else "", "dim"),
         ]
         if parts.sources:
             source = f"[{value.source}]" if value and value.source else ("computed" if value else "")
