@@ -449,6 +449,13 @@ def generate(count: int, out: Path) -> None:
         city["aliases"] = []
         clones.append(city)
     data["cities"] = clones
+    # A measure for named cities applies to every clone of them.
+    copies: dict[str, list[str]] = {}
+    for clone, number in zip(clones, range(count), strict=True):
+        copies.setdefault(originals[number % len(originals)]["id"], []).append(clone["id"])
+    for measure in data.get("measures", []):
+        if "cities" in measure:
+            measure["cities"] = [copy for city in measure["cities"] for copy in copies.get(city, [])]
     out.write_text(tomli_w.dumps(data), encoding="utf-8")
 
 
