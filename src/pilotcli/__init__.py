@@ -15,6 +15,13 @@ def main() -> NoReturn:
     SIGTERM and SIGHUP unwind the call like Ctrl-C (a file being written is removed),
     then pilot ends by the same signal, so that its parent sees what happened.
     """
+    import gc
+
+    # No cyclic garbage collection: a call builds its modules, dataset and output, all alive
+    # until it ends, so the collector's passes over them find next to nothing (peak memory is
+    # the same with and without) and cost 16 M instructions on `list --json`, 6% of a Typer
+    # hello-world, and 40% of the CPU time of `rank --json` on 10,000 cities (bench/README.md).
+    gc.disable()
     import os
     import signal
     import sys
