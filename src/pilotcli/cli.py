@@ -700,7 +700,7 @@ def list_command(
     city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
     cities = query.list_cities(catalog, city_filter, sort, desc, limit)
     sort_field = query.resolve_field(catalog, sort) if sort else None
-    tested = tuple(condition.field for condition in city_filter.where.conditions)
+    tested = tuple(condition.field for condition in city_filter.where.conditions) if city_filter.where else ()
     _emit(views.list_view(catalog, cities, sort_field, wide=wide, tested=tested), options)
 
 

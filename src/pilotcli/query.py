@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Container, Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
@@ -16,7 +16,9 @@ from pilotcli.measures import cities_of
 from pilotcli.measures import find as find_measure
 from pilotcli.names import lookup, suggestions
 from pilotcli.records import City, Figure, FigureYear, as_data
-from pilotcli.where import FieldKind, Where, bind
+
+if TYPE_CHECKING:
+    from pilotcli.where import FieldKind, Where
 
 CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -356,8 +358,9 @@ class CityFilter(NamedTuple):
     batches: tuple[int, ...] = ()
     provinces: tuple[str, ...] = ()
     ftz: bool | None = None
-    where: Where = Where()
-    """Conditions on the city's values (`--where`), tested on its JSON record by `select`."""
+    where: Where | None = None
+    """Conditions on the city's values (`--where`), tested on its JSON record by `select`; None
+    without --where (pilotcli.where is imported only for a call that gives one)."""
     measures: tuple[str, ...] = ()
     """Measure ids (`--measure`): the city must be in the scope of every one."""
     applying: frozenset[str] | None = None
@@ -425,8 +428,9 @@ def province(catalog: Catalog, name: str) -> str:
 
 def select(catalog: Catalog, city_filter: CityFilter) -> list[City]:
     cities = [city for city in catalog.dataset.cities if city_filter.matches(city)]
-    if city_filter.where:
-        cities = [city for city in cities if city_filter.where.matches(city_record(catalog, city))]
+    where = city_filter.where
+    if where:
+        cities = [city for city in cities if where.matches(city_record(catalog, city))]
     return cities
 
 
@@ -474,7 +478,8 @@ def describe(catalog: Catalog, city_filter: CityFilter) -> list[str]:
         parts.append(", ".join(city_filter.provinces))
     if city_filter.ftz is not None:
         parts.append("with a free trade zone" if city_filter.ftz else "without a free trade zone")
-    parts += [f"where {expression}" for expression in city_filter.where.expressions]
+    if city_filter.where is not None:
+        parts += [f"where {expression}" for expression in city_filter.where.expressions]
     parts += [f"with measure {measure_id}" for measure_id in city_filter.measures]
     return parts
 
@@ -508,10 +513,16 @@ def build_filter(
         batches=tuple(batch_number(catalog, b) for b in batches or ()),
         provinces=tuple(province(catalog, name) for name in provinces or ()),
         ftz=ftz,
-        where=bind(where or (), field_kinds(catalog)),
+        where=_bind(where, catalog) if where else None,
         measures=chosen,
         applying=applying,
     )
+
+
+def _bind(expressions: list[str], catalog: Catalog) -> Where:
+    from pilotcli.where import bind
+
+    return bind(expressions, field_kinds(catalog))
 
 
 def list_cities(

@@ -143,7 +143,7 @@ MISSING = "—"
 ESTIMATE_MARK = "*"
 
 
-_OLDER = re.compile(r" \((19|20)\d\d\)$")
+_OLDER = r" \((19|20)\d\d\)$"
 """The mark of a value from an older year than the rest of its column: `1,802.4 (2024)`."""
 
 
@@ -157,7 +157,7 @@ def marker_legend(rows: list[list[Cell]]) -> list[str]:
         parts.append(f"{ESTIMATE_MARK} estimate")
     if MISSING in texts:
         parts.append(f"{MISSING} no sourced value")
-    if any(_OLDER.search(text) for text in texts):
+    if any(re.search(_OLDER, text) for text in texts):
         parts.append("(YEAR) a value of an older year than the others it is shown with")
     return ["; ".join(parts)] if parts else []
 
