@@ -22,8 +22,10 @@ from run import FASTEST_TYPER, HELLO_WORLD, child_env, count_instructions, floor
 
 # The driver applies the patches named in its first argument, then runs pilot.
 DRIVER = """
-import sys
+import gc, sys
 off = set(filter(None, sys.argv.pop(1).split(",")))
+if "no-gc" not in off:  # as pilotcli.main does first
+    gc.disable()
 from pilotcli import cli, render, view
 if "one-command" in off:  # build every command, as Typer does by default
     cli._named_command = lambda argv: None
@@ -76,6 +78,8 @@ MECHANISMS = [
     Mechanism("compact-json", ["list", "--json"], "compact JSON through the C encoder when piped"),
     Mechanism("fast-exit", ["list", "--json"], "end with os._exit once output is flushed (no teardown)"),
     Mechanism("fast-exit", ["list"], "the same, for a table"),
+    Mechanism("no-gc", ["list", "--json"], "no cyclic garbage collection in a pilot process"),
+    Mechanism("no-gc", ["list"], "the same, for a table"),
 ]
 
 
