@@ -61,7 +61,8 @@ mark()
 """
 
 PILOT_DRIVER = """
-import functools, importlib, os, sys
+import functools, gc, importlib, os, sys
+gc.disable()  # as pilotcli.main does first
 mark = os.getppid
 modules, rich_modules = sys.argv.pop(1).split(","), [m for m in sys.argv.pop(1).split(",") if m]
 mark()
