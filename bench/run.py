@@ -129,7 +129,13 @@ def run_once(argv: Sequence[str], env: Mapping[str, str], *, keep_stdout: bool =
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         with subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors, env=dict(env), bufsize=0
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=dict(env),
+            bufsize=0,
+            start_new_session=True,  # no /dev/tty: tables take COLUMNS=100 even when run from a terminal
         ) as process:
             pipe = process.stdout
             assert pipe is not None
@@ -330,6 +336,7 @@ def count_instructions(argv: Sequence[str], env: Mapping[str, str]) -> int:
         stderr=subprocess.PIPE,
         text=True,
         check=False,
+        start_new_session=True,  # as run_once: the same work whether or not a terminal is near
     )
     found = re.search(r"Collected : (\d+)", completed.stderr)
     if completed.returncode != 0 or found is None:
