@@ -288,14 +288,16 @@ def cities_of(catalog: Catalog, measure: Measure) -> list[str]:
     return [city.id for city in catalog.dataset.cities if applies_to(measure, city.id)]
 
 
+_AFTER_CITIES = Measure.FIELDS.index("cities") + 1
+RECORD_KEYS = (*Measure.FIELDS[:_AFTER_CITIES], "applies_to", *Measure.FIELDS[_AFTER_CITIES:])
+"""The keys of a measure's JSON record: the model's fields, with `applies_to` after `cities`."""
+
+
 def measure_record(catalog: Catalog, measure: Measure) -> dict[str, Any]:
     """A measure as a JSON object: its fields, and `applies_to`, every city where it applies."""
     data: dict[str, Any] = as_data(measure)
-    record = {name: data[name] for name in ("id", "title", "title_zh", "summary", "sectors", "kind", "scope")}
-    record["cities"] = data["cities"]
-    record["applies_to"] = cities_of(catalog, measure)
-    record.update((name, value) for name, value in data.items() if name not in record)
-    return record
+    data["applies_to"] = cities_of(catalog, measure)
+    return {key: data[key] for key in RECORD_KEYS}
 
 
 def measure_detail(catalog: Catalog, measure: Measure) -> dict[str, Any]:

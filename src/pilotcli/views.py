@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
+from pilotcli.measures import RECORD_KEYS
 from pilotcli.query import (
     Value,
     city_profile,
@@ -1037,30 +1038,6 @@ def source_view(record: dict[str, Any], width: int) -> View:
 
 # --- measures ------------------------------------------------------------------------------------
 
-MEASURE_FIELDS = [
-    "id",
-    "title",
-    "title_zh",
-    "summary",
-    "sectors",
-    "kind",
-    "scope",
-    "cities",
-    "applies_to",
-    "zone",
-    "document",
-    "document_title",
-    "date",
-    "status",
-    "status_date",
-    "source",
-    "also",
-    "confidence",
-    "creates",
-    "list_complete",
-    "note",
-]
-"""The keys of a measure's JSON record (`pilot measures --fields`)."""
 SCOPE_WORDS = {"all": "all pilot areas", "qualifying": "qualifying areas"}
 
 
@@ -1101,7 +1078,7 @@ def measures_view(catalog: Catalog, records: list[dict[str, Any]], title: str) -
         return [Table(columns, rows, title=title, footnotes=notes)]
 
     notes = [] if records else ["no measure matches these filters"]
-    return View(records, tables if records else [], notes, MEASURE_FIELDS)
+    return View(records, tables if records else [], notes, list(RECORD_KEYS))
 
 
 def measure_view(catalog: Catalog, record: dict[str, Any], width: int) -> View:
@@ -1131,7 +1108,7 @@ def measure_view(catalog: Catalog, record: dict[str, Any], width: int) -> View:
     for n, source in enumerate(record["sources"]):
         _source_lines(lines, source, "sources" if n == 0 else "", label, width)
     picture = [[(clean(text), style) for text, style in line] for line in lines]
-    return View(record, [], [], [*MEASURE_FIELDS, "sources"], picture=picture)
+    return View(record, [], [], [*RECORD_KEYS, "sources"], picture=picture)
 
 
 def _creates_text(record: dict[str, Any]) -> str | None:
