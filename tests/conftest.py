@@ -59,3 +59,13 @@ def run_cli(*args: str) -> Result:
     with redirect_stdout(out), redirect_stderr(err):
         code = run(list(args))
     return Result(code, out.getvalue(), err.getvalue())
+
+
+class CompletionContext:
+    """The little of a click Context that pilot's completion functions use: no parameters given yet."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, object] = {}
+
+    def find_root(self) -> CompletionContext:
+        return self

@@ -11,7 +11,7 @@ from typing import Any, get_args
 import pytest
 from rich.cells import cell_len
 
-from conftest import Result, run_cli
+from conftest import CompletionContext, Result, run_cli
 from factories import shipped_raw, write_raw
 from pilotcli import models
 from pilotcli.dataset import Catalog
@@ -387,14 +387,7 @@ def test_an_unknown_measure_on_list_is_exit_2_with_a_suggestion() -> None:
 def test_shell_completion_offers_measure_ids_kinds_and_statuses() -> None:
     from pilotcli import cli
 
-    class Context:
-        def __init__(self) -> None:
-            self.params: dict[str, object] = {}
-
-        def find_root(self) -> Context:
-            return self
-
-    context = Context()
+    context = CompletionContext()
     assert cli.complete_measure(context, "vats-pilot-i") == [  # type: ignore[arg-type]
         "vats-pilot-idc",
         "vats-pilot-isp",

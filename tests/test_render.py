@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, CompletionContext, run_cli
 from pilotcli.render.rich_tables import bar, render_tables
 from pilotcli.render.text import render_csv, render_json, render_markdown
 from pilotcli.view import Cell, Column, Table, View, clean
@@ -128,14 +128,7 @@ def test_colour_switches(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_shell_completion_offers_city_and_sector_ids() -> None:
     from pilotcli import cli
 
-    class Context:
-        def __init__(self) -> None:
-            self.params: dict[str, object] = {}
-
-        def find_root(self) -> Context:
-            return self
-
-    context = Context()
+    context = CompletionContext()
     assert cli.complete_city(context, "sh") == ["shanghai", "shenyang", "shenzhen"]  # type: ignore[arg-type]
     assert cli.complete_sector(context, "te") == ["telecom", "technology"]  # type: ignore[arg-type]
 

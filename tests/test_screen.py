@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, CompletionContext, run_cli
 from pilotcli.cli import COMMANDS
 from pilotcli.render import rich_tables
 from pilotcli.view import Table, clean
@@ -432,13 +432,7 @@ def test_completion_scripts_and_closed_sets(catalog: object) -> None:
         assert "_PILOT_COMPLETE" in result.stdout
     assert run_cli("completion", "tcsh").exit_code == 2
 
-    class Context:
-        params: dict[str, object] = {}  # noqa: RUF012
-
-        def find_root(self) -> Context:
-            return self
-
-    context: object = Context()
+    context: object = CompletionContext()
     assert cli.complete_city(context, "She") == ["shenyang", "shenzhen"]  # type: ignore[arg-type]
     assert cli.complete_city(context, "深") == ["shenzhen"]  # type: ignore[arg-type]
     assert cli.complete_region(context, "东") == ["east", "northeast"]  # type: ignore[arg-type]
