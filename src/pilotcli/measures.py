@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from pilotcli.errors import NotFoundError, UsageError
 from pilotcli.names import lookup
@@ -162,21 +162,35 @@ SEARCHED = ("id", "title", "title_zh", "summary", "document", "document_title", 
 _PARTIAL_DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
 
 
-class MeasureFilter(NamedTuple):
-    """Conditions that combine with AND; `sectors` match any of them."""
+class MeasureFilter:
+    """Conditions that combine with AND; `sectors` match any of them. (A plain class, as above.)"""
 
-    sectors: tuple[str, ...] = ()
-    kind: str | None = None
-    status: str | None = None
-    since: str | None = None
-    """YYYY, YYYY-MM or YYYY-MM-DD: issued on or after it (see `issued_since`)."""
-    search: str | None = None
-    city: str | None = None
-    """A city id (--city), for the title."""
-    where: tuple[str, ...] = ()
-    """The --where expressions as typed, for the title."""
-    cities: frozenset[str] | None = None
-    """A measure must apply to one of these cities (those --city and --where keep); None: any."""
+    __slots__ = ("cities", "city", "kind", "search", "sectors", "since", "status", "where")
+
+    def __init__(
+        self,
+        *,
+        sectors: tuple[str, ...] = (),
+        kind: str | None = None,
+        status: str | None = None,
+        since: str | None = None,
+        search: str | None = None,
+        city: str | None = None,
+        where: tuple[str, ...] = (),
+        cities: frozenset[str] | None = None,
+    ) -> None:
+        self.sectors = sectors
+        self.kind = kind
+        self.status = status
+        self.since = since
+        """YYYY, YYYY-MM or YYYY-MM-DD: issued on or after it (see `issued_since`)."""
+        self.search = search
+        self.city = city
+        """A city id (--city), for the title."""
+        self.where = where
+        """The --where expressions as typed, for the title."""
+        self.cities = cities
+        """A measure must apply to one of these cities (those --city and --where keep); None: any."""
 
     def matches(self, measure: Measure) -> bool:
         if self.sectors and not set(self.sectors) & set(measure.sectors):
