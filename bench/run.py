@@ -16,16 +16,19 @@ and compares `pilot rank --json` with parsing the same file with `tomllib` alone
 The benchmark reports; it does not assert. The exit status is 0 unless something
 failed to run (a command exited non-zero, a generated dataset did not validate).
 
-Peak memory is the child's max RSS from `os.wait4`. On Linux a child started with
-vfork/fork inherits the spawner's RSS high-water mark at exec, so the parent is kept
-small on purpose (datasets are generated in a subprocess, output is read in chunks and
-dropped) and its own high-water mark is printed so that the readings can be trusted.
+Peak memory is the child's max RSS from `os.wait4`. On Linux a child's max RSS is at
+least its spawner's RSS high-water mark (exec records the peak of the address space it
+leaves, which a vfork or posix_spawn child shares with its spawner). So this script does
+not spawn the measured children itself: bench/spawner.py, started first with
+`python -I -S` (about 8 MiB), spawns each one and reports its wait4 figures, and the
+report prints the spawner's own peak next to the smallest child's.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import marshal
 import os
 import platform
 import re
@@ -39,6 +42,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -122,38 +126,68 @@ def _rss_bytes(ru_maxrss: int) -> int:
     return ru_maxrss if sys.platform == "darwin" else ru_maxrss * 1024
 
 
-def run_once(argv: Sequence[str], env: Mapping[str, str], *, keep_stdout: bool = False) -> Run:
-    """Run a command with stdout to a pipe (read in chunks and, unless kept, dropped)."""
-    chunks: list[bytes] = []
-    size = 0
-    with tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        with subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
+class Spawner:
+    """bench/spawner.py, started once while this process is small: it runs the children."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(Path(__file__).with_name("spawner.py"))],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=errors,
-            env=dict(env),
             bufsize=0,
-            start_new_session=True,  # no /dev/tty: tables take COLUMNS=100 even when run from a terminal
-        ) as process:
-            pipe = process.stdout
-            assert pipe is not None
-            while chunk := pipe.read(1 << 16):
-                size += len(chunk)
-                if keep_stdout:
-                    chunks.append(chunk)
-            _, status, usage = os.wait4(process.pid, 0)
-            wall = time.perf_counter() - start
-            process.returncode = os.waitstatus_to_exitcode(status)
-        errors.seek(0)
-        stderr = errors.read()
+        )
+
+    def ask(self, request: tuple[Any, ...]) -> tuple[Any, ...]:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        payload = marshal.dumps(request)
+        self.process.stdin.write(len(payload).to_bytes(8, "little") + payload)
+        header = self.process.stdout.read(8)
+        if len(header) < 8:
+            raise BenchError("the spawner (bench/spawner.py) stopped")
+        size = int.from_bytes(header, "little")
+        data = b""
+        while len(data) < size and (chunk := self.process.stdout.read(size - len(data))):
+            data += chunk
+        answer = marshal.loads(data)
+        assert isinstance(answer, tuple)
+        return answer
+
+    def peak(self) -> int:
+        """The spawner's own max RSS, in bytes: what a child could inherit is below it."""
+        return _rss_bytes(self.ask(("peak",))[0])
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait()
+
+
+_spawners: list[Spawner] = []
+
+
+def spawner() -> Spawner:
+    """The one spawner, started on first use (main starts it first thing)."""
+    if not _spawners:
+        _spawners.append(Spawner())
+    return _spawners[0]
+
+
+def run_once(argv: Sequence[str], env: Mapping[str, str], *, keep_stdout: bool = False) -> Run:
+    """Run a command through the spawner, stdout to a pipe (counted and, unless kept, dropped)."""
+    handle, errors = tempfile.mkstemp(prefix="pilot-bench-stderr-")
+    os.close(handle)
+    try:
+        wall, cpu, maxrss, returncode, size, stdout = spawner().ask(("run", list(argv), dict(env), errors, keep_stdout))
+        stderr = Path(errors).read_bytes()
+    finally:
+        os.unlink(errors)
     return Run(
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
-        peak=_rss_bytes(usage.ru_maxrss),
-        returncode=process.returncode,
-        stdout=b"".join(chunks),
+        cpu=cpu,
+        peak=_rss_bytes(maxrss),
+        returncode=returncode,
+        stdout=stdout,
         stdout_bytes=size,
         stderr=stderr,
     )
@@ -285,8 +319,15 @@ def child_env(work: Path) -> dict[str, str]:
     return env
 
 
-def own_peak() -> int:
-    return _rss_bytes(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+def peak_report(smallest: float) -> str:
+    """The spawner's peak against the smallest child's: the proof that the children's are their own."""
+    spawner_peak = spawner().peak()
+    own = _rss_bytes(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    state = "ok" if spawner_peak < smallest else "TOO BIG: a child's peak may be the spawner's, not its own"
+    return (
+        f"spawner's peak RSS: {mib(spawner_peak)} MiB, smallest child's: {mib(smallest)} MiB "
+        f"(must be below it: {state}); this process, which spawns no measured child: {mib(own)} MiB"
+    )
 
 
 # --- Part 1: start-up and memory against the Typer floor --------------------------------------------
@@ -430,8 +471,7 @@ def startup(work: Path, pilot: list[str], rounds: int) -> None:
         print(f"NOISY (IQR > 10% of the median): {', '.join(noisy)}; other load on the machine? compare the cpu column")
     print(f"pilot's dataset cache during the timed rounds: {cache_report(work / 'cache', warm, cases)}")
     smallest = min(case.median_peak() for case in cases)
-    note = "ok" if own_peak() < smallest else "TOO BIG: the children's peaks may show the benchmark's own, not theirs"
-    print(f"benchmark process peak RSS: {mib(own_peak())} MiB (must stay below the smallest child's: {note})")
+    print(peak_report(smallest))
 
 
 # --- Part 2: scale ------------------------------------------------------------------------------------
@@ -569,8 +609,7 @@ def scale(work: Path, pilot: list[str], rounds: int) -> None:
     print("rank cold = the same call with an empty cache (parse + validate + write the cache), information only")
     print("check cold = the one validity check call on the new file, the first call pilot ever saw it (cold)")
     smallest = min(case.median_peak() for s in sets for case in (s.warm, s.parse, s.cold))
-    note = "ok" if own_peak() < smallest else "TOO BIG: the children's peaks may show the benchmark's own, not theirs"
-    print(f"benchmark process peak RSS: {mib(own_peak())} MiB (must stay below the smallest child's: {note})")
+    print(peak_report(smallest))
 
 
 # --- Main ----------------------------------------------------------------------------------------
@@ -621,9 +660,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.generate:
         generate(int(options.generate[0]), Path(options.generate[1]))
         return 0
-    if not hasattr(os, "wait4"):
-        print("bench: os.wait4 is needed (Linux or macOS)", file=sys.stderr)
+    if not hasattr(os, "wait4") or not hasattr(os, "posix_spawnp"):
+        print("bench: os.wait4 and os.posix_spawnp are needed (Linux or macOS)", file=sys.stderr)
         return 1
+    spawner()  # first, while this process is at its smallest
     pilot, pilot_label = pilot_launcher()
     describe(pilot_label)
     started = time.perf_counter()
@@ -638,6 +678,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as error:
         print(f"\nbench: FAILED TO RUN: {error}", file=sys.stderr)
         return 1
+    finally:
+        spawner().close()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     print(f"\ndone in {time.perf_counter() - started:.0f} s; load average at end: {load}")
     return 0
