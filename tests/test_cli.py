@@ -363,7 +363,7 @@ def test_missing_data_no_longer_decides_the_order() -> None:
 
 def test_not_enough_data_is_listed_after_the_ranked_cities() -> None:
     # Hainan has none of the default preset's figures; a stricter --min-coverage also leaves out
-    # the cities with two of three (no services share), Fuzhou among them.
+    # the cities with two of three (no services share), Chengdu among them.
     table = run_cli("rank").stdout
     lines = table.splitlines()
     hainan = next(i for i, line in enumerate(lines) if "Hainan" in line)
@@ -373,9 +373,9 @@ def test_not_enough_data_is_listed_after_the_ranked_cities() -> None:
     assert "0%" in lines[hainan]
     assert "not enough data to rank: Hainan (0%)" in " ".join(table.split())
     strict = " ".join(run_cli("rank", "--min-coverage", "0.7").stdout.split())
-    assert "Fuzhou (67%)" in strict.split("not enough data to rank:")[1]
+    assert "Chengdu (67%)" in strict.split("not enough data to rank:")[1]
     everyone = run_cli("rank", "--min-coverage", "0.6", "--json").json()
-    assert isinstance(next(r for r in everyone if r["id"] == "fuzhou")["rank"], int)
+    assert isinstance(next(r for r in everyone if r["id"] == "chengdu")["rank"], int)
     assert run_cli("rank", "--min-coverage", "1.5").exit_code == 2
 
 

@@ -248,6 +248,8 @@ def test_fdi_in_dollars_and_in_yuan_are_separate_indicators(catalog: Catalog) ->
         "shanghai": pytest.approx(16.06),
         "hangzhou": pytest.approx(6.542),
         "dalian": pytest.approx(1.88),
+        "fuzhou": pytest.approx(0.395),
+        "suzhou": pytest.approx(5.81),
     }
     assert {k: v for k, v in yuan.items() if v is not None} == {
         "hainan": pytest.approx(25.1),
