@@ -516,3 +516,64 @@ def test_the_map_fits_the_terminal_height_and_zooms_to_its_cities(monkeypatch: p
     everything = run_cli("map", "--json").json()
     # Zoomed to three cities: they spread over the map instead of sitting in a corner of China.
     assert max(cols) - min(cols) > (max(c["col"] for c in everything) - min(c["col"] for c in everything)) / 2
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+@pytest.mark.parametrize("command", sorted(DRAWN))
+def test_notes_under_tables_break_between_their_parts_never_leaving_one_word(
+    command: str, width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken: list[tuple[str, list[str]]] = []
+    real = rich_tables.note_lines
+
+    def recording(note: str, at: int) -> list[str]:
+        lines = real(note, at)
+        broken.append((note, lines))
+        return lines
+
+    monkeypatch.setattr(rich_tables, "note_lines", recording)
+    for args in DRAWN[command]:
+        broken.clear()
+        text, _ = _drawn(args, width, monkeypatch)
+        drawn = text.splitlines()
+        for note, lines in broken:
+            assert " ".join(line.strip() for line in lines) == note, (args, lines)  # nothing lost
+            assert all(line in drawn for line in lines), (args, lines)  # printed as laid out
+            assert all(cell_len(line) <= width for line in lines if " " in line.strip()), (args, lines)
+            for line in lines[1:]:
+                assert line.startswith(rich_tables.NOTE_INDENT), (args, lines)  # where each note starts shows
+                assert " " in line.strip(), (args, lines)  # no word alone on the last line
+                assert not re.match(r"\s*\(\d", line), (args, lines)  # '2025 (12)', 'Tianjin (33%)' stay together
+
+
+def test_a_long_note_breaks_where_its_clauses_and_items_meet() -> None:
+    lines = rich_tables.note_lines(
+        "values from: gdp 2024 (5), 2025 (14); gdp_per_capita 2023 (1), 2024 (6), 2025 (12); "
+        "services_share 2024 (10), 2025 (5)",
+        80,
+    )
+    assert lines == [
+        "values from: gdp 2024 (5), 2025 (14);",
+        "  gdp_per_capita 2023 (1), 2024 (6), 2025 (12);",
+        "  services_share 2024 (10), 2025 (5)",
+    ]
+    listed = "not enough data to rank: " + ", ".join(f"City{n} ({n}%)" for n in range(10, 22))
+    assert rich_tables.note_lines(listed, 60) == [
+        "not enough data to rank: City10 (10%), City11 (11%),",
+        "  City12 (12%), City13 (13%), City14 (14%), City15 (15%),",
+        "  City16 (16%), City17 (17%), City18 (18%), City19 (19%),",
+        "  City20 (20%), City21 (21%)",
+    ]
+    # Prose with a comma: broken between words when the parts would cost two more lines.
+    prose = "6. 1,162.4 亿美元, from MOFCOM's Statistical Bulletin of FDI in China 2025 as reported by China News."
+    assert rich_tables.note_lines(prose, 80) == [
+        "6. 1,162.4 亿美元, from MOFCOM's Statistical Bulletin of FDI in China 2025 as",
+        "  reported by China News.",
+    ]
+    assert rich_tables.note_lines("one two three four five", 14) == ["one two three", "  four five"]
+    assert rich_tables.note_lines("one two three four", 14) == ["one two", "  three four"]  # not 'four' alone
+
+
+def test_the_list_legend_fits_80_columns() -> None:
+    listed = run_cli("list").stdout  # COLUMNS is 80 in the tests unless set
+    assert "— no sourced value; (YEAR) a value from an earlier year than the rest\n" in listed

@@ -211,7 +211,7 @@ def test_tables_mark_an_older_year_and_rank_says_which_years(monkeypatch: pytest
     assert "1,802.4 (2024)" in tianjin  # the column's latest year is 2025
     beijing = next(line for line in table.splitlines() if line.startswith("beijing"))
     assert "(" not in beijing
-    assert "(YEAR) a value of an older year" in table
+    assert "(YEAR) a value from an earlier year than the rest" in table
     same_year = run_cli("list", "--year", "2024").stdout
     assert "(2024)" not in same_year
     ranked = " ".join(run_cli("rank").stdout.split())

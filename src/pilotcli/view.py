@@ -158,7 +158,7 @@ def marker_legend(rows: list[list[Cell]]) -> list[str]:
     if MISSING in texts:
         parts.append(f"{MISSING} no sourced value")
     if any(re.search(_OLDER, text) for text in texts):
-        parts.append("(YEAR) a value of an older year than the others it is shown with")
+        parts.append("(YEAR) a value from an earlier year than the rest")
     return ["; ".join(parts)] if parts else []
 
 

@@ -254,6 +254,57 @@ def _notes_below(table: Table, chosen: Layout) -> list[str]:
     return notes
 
 
+NOTE_INDENT = "  "
+"""Before the second and later lines of a note that takes several: where each note starts shows."""
+_NOTE_BREAKS = ("; ", ", ", " ")
+"""Where a note may break, best first: between its clauses, between the items of a list, between words."""
+_LIST_ITEM_WORDS = 3
+"""A note is a list when what follows each comma is this short (`Tianjin (33%)`, `2025 (12)`)."""
+
+
+def note_lines(note: str, width: int) -> list[str]:
+    """A note under a table as lines of at most `width` cells (a word wider than that alone).
+
+    A note is broken between its clauses (`; `) and the items of a list (`, `) rather than
+    inside one (`2025 (12)`, `Tianjin (33%)` stay together), as long as that costs at most one
+    line more than breaking between words; and its last line is never one word alone.
+    """
+    if cell_len(note) <= width:
+        return [note]
+    # No indent where a word would then be wider than the line (a long id at a narrow width).
+    indent = NOTE_INDENT if max(map(cell_len, note.split())) <= width - len(NOTE_INDENT) else ""
+    rest = width - len(indent)
+    by_parts = _place(note, 0, [""], width, rest)
+    by_words = _place(note, len(_NOTE_BREAKS) - 1, [""], width, rest)
+    lines = by_parts if len(by_parts) <= len(by_words) + 1 else by_words
+    if len(lines) > 1 and " " not in lines[-1] and " " in lines[-2]:  # one word alone: take one more
+        kept, moved = lines[-2].rsplit(" ", 1)
+        if cell_len(moved) + 1 + cell_len(lines[-1]) <= rest:
+            lines[-2:] = [kept, f"{moved} {lines[-1]}"]
+    return [lines[0], *(indent + line for line in lines[1:])]
+
+
+def _place(text: str, level: int, lines: list[str], first: int, rest: int) -> list[str]:
+    """Add `text` to `lines`, broken at `_NOTE_BREAKS[level]`: a part that fits the last line goes
+    on it, one that fits a line of its own starts one, a wider one is broken at the next level."""
+    separator = _NOTE_BREAKS[level]
+    parts = text.split(separator)
+    if separator == ", " and any(len(part.split()) > _LIST_ITEM_WORDS for part in parts[1:]):
+        return _place(text, level + 1, lines, first, rest)  # prose, not a list: between words
+    for number, part in enumerate(parts):
+        piece = part + separator.rstrip() if number < len(parts) - 1 else part
+        room = first if len(lines) == 1 else rest
+        if not lines[-1] and (cell_len(piece) <= room or level == len(_NOTE_BREAKS) - 1):
+            lines[-1] = piece
+        elif lines[-1] and cell_len(lines[-1]) + 1 + cell_len(piece) <= room:
+            lines[-1] += " " + piece
+        elif cell_len(piece) <= rest or level == len(_NOTE_BREAKS) - 1:
+            lines.append(piece)
+        else:
+            _place(piece, level + 1, lines, first, rest)
+    return lines
+
+
 def render_tables(view: View, *, width: int, color: bool) -> str:
     console = make_console(width, color)
     if view.picture is not None:
@@ -265,7 +316,8 @@ def render_tables(view: View, *, width: int, color: bool) -> str:
         chosen = layout(table, width)
         console.print(build(table, chosen))
         for note in _notes_below(table, chosen):
-            console.print(Text(clean(note), style="dim"))
+            for line in note_lines(clean(note), width):
+                console.print(Text(line, style="dim"))
     output = console.file
     assert isinstance(output, io.StringIO)
     # Rich pads every line to the table's width; trailing blanks only get in the way of pipes.
