@@ -7,9 +7,7 @@ import errno
 import os
 import sys
 from collections.abc import Callable
-from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
@@ -17,24 +15,28 @@ from pilotcli import __version__
 from pilotcli.errors import ExitStatus, PilotError
 from pilotcli.render import Format
 
-COMMANDS: dict[str, Callable[..., None]] = {}
-"""Every command, by name, in the order of the help; `build_app` registers them with Typer."""
+COMMANDS = (
+    "list",
+    "show",
+    "compare",
+    "rank",
+    "sectors",
+    "regions",
+    "sources",
+    "measures",
+    "validate",
+    "export",
+    "schema",
+    "map",
+    "timeline",
+    "help",
+    "completion",
+)
+"""Every command, in the order of the help. Each is the function `command` of the module
+pilotcli.commands.NAME, imported only when `build_app` registers it with Typer."""
 
-CommandFunction = TypeVar("CommandFunction", bound=Callable[..., None])
-
-
-EXTRA_ARGUMENTS: set[str] = set()
+EXTRA_ARGUMENTS = frozenset({"show"})
 """Commands that read surplus arguments themselves (ctx.args), to say what was meant."""
-
-
-def command(name: str, *, extra_arguments: bool = False) -> Callable[[CommandFunction], CommandFunction]:
-    def record(function: CommandFunction) -> CommandFunction:
-        COMMANDS[name] = function
-        if extra_arguments:
-            EXTRA_ARGUMENTS.add(name)
-        return function
-
-    return record
 
 
 TOP_HELP = """Explore the 20 areas of China's Comprehensive Pilot Program for Expanding the Opening-Up of \
@@ -100,9 +102,11 @@ def build_app(only: str | None = None, help_width: int | None = None) -> typer.T
 
     Typer turns each registered command, with all its options, into a click command on
     every call: about 3 M instructions a command, a sixth of a bare Typer call for all
-    of them. A call runs one command, so `run` registers only that one when the
-    arguments name it (see `_named_command`).
+    of them. A call runs one command, so `run` registers (and imports the module of) only
+    that one when the arguments name it (see `_named_command`).
     """
+    from importlib import import_module
+
     app = typer.Typer(
         name="pilot",
         help=TOP_HELP,
@@ -118,10 +122,10 @@ def build_app(only: str | None = None, help_width: int | None = None) -> typer.T
     )
     _help_in_words()
     app.callback()(main_options)
-    for name, function in COMMANDS.items():
+    for name in COMMANDS:
         if only is None or name == only:
             settings = {"allow_extra_args": True} if name in EXTRA_ARGUMENTS else None
-            app.command(name, context_settings=settings)(function)
+            app.command(name, context_settings=settings)(import_module(f"pilotcli.commands.{name}").command)
     return app
 
 
@@ -271,126 +275,11 @@ SOURCE_KINDS = (
 """The kinds a source may be, for the help (a test keeps them equal to models.SourceKind)."""
 
 
-FormatOpt = Annotated[
-    Format,
-    typer.Option("--format", "-f", metavar="FORMAT", help="table, json, jsonl, csv or markdown.", case_sensitive=False),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Shortcut for --format json.")]
-FieldsOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--fields",
-        metavar="FIELD,...",
-        help="JSON keys to keep, in this order; in tables, the columns to show ('pilot help fields' lists them).",
-        autocompletion=complete_field,
-    ),
-]
-FlatOpt = Annotated[
-    bool,
-    typer.Option(
-        "--flat", help="csv and jsonl: one column per field, a figure's value only (units: pilot schema --flat)."
-    ),
-]
-WideOpt = Annotated[bool, typer.Option("--wide", help="Tables: every column the terminal can take.")]
-BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 byte-order mark (for spreadsheets).")]
-NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour in tables (also: NO_COLOR, TERM=dumb).")]
-NoPagerOpt = Annotated[
-    bool, typer.Option("--no-pager", help="Print straight to the terminal, even when taller than the screen.")
-]
-
-SectorOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--sector",
-        "-s",
-        metavar="SECTOR",
-        help=f"{SECTORS}, or a sector's name or alias; several (comma or repeat): any of them.",
-        autocompletion=complete_sector,
-    ),
-]
-AllSectorsOpt = Annotated[bool, typer.Option("--all-sectors", help="With several --sector: cities with all of them.")]
-RegionOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--region",
-        "-r",
-        metavar="REGION",
-        help="east, central, west or northeast (东部 ...); several: any of them.",
-        autocompletion=complete_region,
-    ),
-]
-CoastalOpt = Annotated[bool | None, typer.Option("--coastal/--inland", help="Only coastal or only inland cities.")]
-BatchOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--batch",
-        "-b",
-        metavar="YEAR",
-        help="Batch year (2015, 2021, 2022, 2025) or number 1-4; repeatable.",
-        autocompletion=complete_batch,
-    ),
-]
-ProvinceOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--province",
-        "-p",
-        metavar="PROVINCE",
-        help="Province, in English or Chinese (广东); repeatable.",
-        autocompletion=complete_province,
-    ),
-]
-FtzOpt = Annotated[bool | None, typer.Option("--ftz/--no-ftz", help="Only cities with (or without) a free trade zone.")]
-WhereOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--where",
-        metavar="EXPR",
-        help=(
-            "Keep cities whose values match EXPR, in the JSON's units: 'gdp>2000', 'gfci_rank<=10', "
-            "'region=east', 'vats_pilot', 'not vats_pilot'; repeat for AND. A missing value never matches."
-        ),
-    ),
-]
-MeasureOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--measure",
-        "-m",
-        metavar="ID",
-        help="Keep the cities where this opening measure applies ('pilot measures' lists them); repeat for AND.",
-        autocompletion=complete_measure,
-    ),
-]
-SortOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--sort",
-        metavar="FIELD",
-        help="Sort by a field: name, joined, gdp, gfci_rank ... ('pilot help fields' lists them).",
-        autocompletion=complete_field,
-    ),
-]
-DescOpt = Annotated[bool, typer.Option("--desc", help="Sort in descending order.")]
-YearOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--year",
-        metavar="YEAR",
-        help=(
-            "The yearly figures (population, GDP, growth, services share, FDI) of YEAR; "
-            "default: each figure's latest year. Ranks, counts and flags keep their edition."
-        ),
-    ),
-]
-LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, metavar="N", help="Show at most N cities.")]
-
-
-def _catalog(ctx: typer.Context) -> Any:
+def load_catalog(ctx: typer.Context) -> Any:
     from pilotcli import cache
     from pilotcli.dataset import load
 
-    cache.notice = _report  # why a cache folder is not used: one line, once
+    cache.notice = report  # why a cache folder is not used: one line, once
     catalog = load(ctx.find_root().params.get("data"))
     _as_of.append(catalog.dataset.dataset.as_of.isoformat())
     return catalog
@@ -413,7 +302,7 @@ def _batch_number(text: str) -> int:
     return int(text)
 
 
-def _city_filter(
+def build_city_filter(
     catalog: Any,
     sector: list[str] | None,
     all_sectors: bool,
@@ -442,7 +331,7 @@ def _city_filter(
     )
 
 
-def _output(
+def output_options(
     fmt: Format, json_: bool, fields: str | None, bom: bool, no_color: bool, flat: bool = False, no_pager: bool = False
 ) -> Any:
     from pilotcli.errors import UsageError
@@ -454,7 +343,7 @@ def _output(
     selected = tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else ()
     if flat and chosen not in (Format.csv, Format.jsonl):
         raise UsageError("--flat applies to csv and jsonl output", hint="add --format csv or --format jsonl")
-    tty = _stdout_is_a_terminal()
+    tty = stdout_is_a_terminal()
     # no-color.org: a non-empty NO_COLOR turns colour off; FORCE_COLOR=0 does not force it on.
     forced = os.environ.get("FORCE_COLOR", "") not in ("", "0")
     color = (tty or forced) and not no_color and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
@@ -496,7 +385,7 @@ def terminal() -> tuple[int, int] | None:
     return (size.columns, size.lines or 24) if size.columns > 0 else None
 
 
-def _emit(view: Any, options: Any) -> None:
+def emit(view: Any, options: Any) -> None:
     from pilotcli.render import render
 
     if _as_of:  # every table's footer says how current the data is
@@ -505,7 +394,7 @@ def _emit(view: Any, options: Any) -> None:
     text = render(view, options)
     if options.format in (Format.table, Format.markdown):
         for note in view.notes:
-            _report(note)
+            report(note)
     if options.pager and text.count("\n") >= terminal_size()[1]:
         page(text)
     else:
@@ -556,7 +445,7 @@ class _ReaderGone(Exception):
     """The reader of standard output went away (| head): pilot stops quietly, with success."""
 
 
-def _stdout_is_a_terminal() -> bool:
+def stdout_is_a_terminal() -> bool:
     return sys.stdout is not None and sys.stdout.isatty()
 
 
@@ -656,814 +545,10 @@ def main_options(
     """Explore the cities of China's pilot programme for opening up services."""
 
 
-# --- Commands ----------------------------------------------------------------------------------
-
-
-@command("list")
-def list_command(
-    ctx: typer.Context,
-    sector: SectorOpt = None,
-    all_sectors: AllSectorsOpt = False,
-    region: RegionOpt = None,
-    coastal: CoastalOpt = None,
-    batch: BatchOpt = None,
-    province: ProvinceOpt = None,
-    ftz: FtzOpt = None,
-    where: WhereOpt = None,
-    measure: MeasureOpt = None,
-    sort: SortOpt = None,
-    desc: DescOpt = False,
-    limit: LimitOpt = None,
-    fmt: FormatOpt = Format.table,
-    json_: JsonOpt = False,
-    fields: FieldsOpt = None,
-    flat: FlatOpt = False,
-    wide: WideOpt = False,
-    bom: BomOpt = False,
-    no_color: NoColorOpt = False,
-    no_pager: NoPagerOpt = False,
-    year: YearOpt = None,
-) -> None:
-    """List pilot cities, filtered and sorted.
-
-    Examples:
-
-    \b
-      pilot list --sector healthcare --coastal
-      pilot list --region west --sort gdp --desc
-      pilot list --province 广东 --fields id,gdp --json
-    """
-    from pilotcli import query, views
-
-    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx).at_year(year)
-    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
-    cities = query.list_cities(catalog, city_filter, sort, desc, limit)
-    sort_field = query.resolve_field(catalog, sort) if sort else None
-    tested = tuple(condition.field for condition in city_filter.where.conditions) if city_filter.where else ()
-    _emit(views.list_view(catalog, cities, sort_field, wide=wide, tested=tested), options)
-
-
-@command("show", extra_arguments=True)
-def show_command(
-    ctx: typer.Context,
-    city: Annotated[
-        str, typer.Argument(metavar="CITY", help="City id, name, Chinese name or alias.", autocompletion=complete_city)
-    ],
-    sources: Annotated[
-        bool, typer.Option("--sources", help="Add the source of every figure and the sources' list.")
-    ] = False,
-    notes: Annotated[bool, typer.Option("--notes", help="Add the notes on figures and the sectors' evidence.")] = False,
-    history: Annotated[
-        bool, typer.Option("--history", help="Add the yearly figures' earlier years: one table, indicator by year.")
-    ] = False,
-    all_: Annotated[
-        bool, typer.Option("--all", "-a", help="Add everything: --sources, --notes and --history.")
-    ] = False,
-    fmt: FormatOpt = Format.table,
-    json_: JsonOpt = False,
-    fields: FieldsOpt = None,
-    flat: FlatOpt = False,
-    bom: BomOpt = False,
-    no_color: NoColorOpt = False,
-    no_pager: NoPagerOpt = False,
-    year: YearOpt = None,
-) -> None:
-    """Show a city on one screen: profile, figures, sectors.
-
-    Examples:
-
-    \b
-      pilot show shenzhen
-      pilot show 西安 --notes
-      pilot show hainan --history
-      pilot show "Xi'an" --all --no-pager
-    """
-    from pilotcli import views
-
-    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx).at_year(year)
-    parts = views.ShowParts(sources=sources or all_, notes=notes or all_, history=history or all_, measures=all_)
-    if ctx.args:
-        from pilotcli.errors import UsageError
-
-        raise UsageError("show takes one city", hint=f"to compare them: pilot compare {' '.join([city, *ctx.args])}")
-    _emit(views.show_view(catalog, catalog.city(city), parts), options)
-
-
-@command("compare")
-def compare_command(
-    ctx: typer.Context,
-    cities: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="CITY...", help="2 to 6 cities: ids, names or Chinese names.", autocompletion=complete_city
-        ),
-    ],
-    base: Annotated[
-        str | None,
-        typer.Option(
-            "--base",
-            metavar="CITY",
-            help="Measure the differences from this city (default: the first).",
-            autocompletion=complete_city,
-        ),
-    ] = None,
-    fmt: FormatOpt = Format.table,
-    json_: JsonOpt = False,
-    fields: FieldsOpt = None,
-    flat: FlatOpt = False,
-    bom: BomOpt = False,
-    no_color: NoColorOpt = False,
-    no_pager: NoPagerOpt = False,
-    year: YearOpt = None,
-) -> None:
-    """Compare 2 to 6 cities indicator by indicator.
-
-    The best value is starred; differences are the first city's value (or --base's) minus each
-    other city's, and as % of it.
-
-    Examples:
-
-    \b
-      pilot compare shenzhen hefei
-      pilot compare beijing shanghai shenzhen guangzhou
-      pilot compare 北京 上海 --format csv
-    """
-    from pilotcli import compare, views
-
-    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx).at_year(year)
-    chosen = [catalog.city(name) for name in cities]
-    comparison = compare.compare(catalog, chosen, catalog.city(base) if base is not None else None)
-    _emit(views.compare_view(catalog, comparison), options)
-
-
-class MissingChoice(StrEnum):
-    zero = "zero"
-    skip = "skip"
-
-
-PresetOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--sector",
-        "-s",
-        metavar="SECTOR",
-        help=f"Use this sector's preset of indicators and weights: {SECTORS}.",
-        autocompletion=complete_sector,
-    ),
-]
-WeightOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--weight",
-        "-w",
-        metavar="INDICATOR=W",
-        help="Set, add or (with 0) drop an indicator: gdp=2,population=0 ('pilot help fields').",
-        autocompletion=complete_weight,
-    ),
-]
-MissingOpt = Annotated[
-    MissingChoice,
-    typer.Option(
-        "--missing",
-        metavar="skip|zero",
-        help="skip: score a city on the indicators it has (default); zero: a missing value scores 0.",
-    ),
-]
-MinCoverageOpt = Annotated[
-    float,
-    typer.Option(
-        "--min-coverage",
-        min=0.0,
-        max=1.0,
-        metavar="SHARE",
-        help="Rank only cities with data for at least this share of the weight (0-1); the others are listed "
-        "after them as 'not enough data'.",
-    ),
-]
-InSectorOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--in-sector",
-        metavar="SECTOR",
-        help="Keep only cities with this growth sector (any of several); --sector chooses the preset.",
-        autocompletion=complete_sector,
-    ),
-]
-
-
-@command("rank")
-def rank_command(
-    ctx: typer.Context,
-    sector: PresetOpt = None,
-    weight: WeightOpt = None,
-    missing: MissingOpt = MissingChoice.skip,
-    min_coverage: MinCoverageOpt = 0.5,
-    in_sector: InSectorOpt = None,
-    all_sectors: Annotated[
-        bool, typer.Option("--all-sectors", help="With several --in-sector: cities with all of them.")
-    ] = False,
-    region: RegionOpt = None,
-    coastal: CoastalOpt = None,
-    batch: BatchOpt = None,
-    province: ProvinceOpt = None,
-    ftz: FtzOpt = None,
-    where: WhereOpt = None,
-    measure: MeasureOpt = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Show every indicator's points per city.")] = False,
-    limit: LimitOpt = None,
-    fmt: FormatOpt = Format.table,
-    json_: JsonOpt = False,
-    fields: FieldsOpt = None,
-    flat: FlatOpt = False,
-    wide: WideOpt = False,
-    bom: BomOpt = False,
-    no_color: NoColorOpt = False,
-    no_pager: NoPagerOpt = False,
-    year: YearOpt = None,
-) -> None:
-    """Rank cities by a transparent weighted score (0-100).
-
-    Each indicator of the preset (--sector, else gdp, gdp_per_capita and services_share) is scaled
-    0-100 over the cities chosen: best 100, worst 0, ranks inverted, yes/no 100 or 0; "not ranked"
-    (listed = false) scores 0. A city's coverage is the share of the weight backed by its data. By
-    default a city is scored on the indicators it has (weighted mean of their points); a city with
-    coverage under --min-coverage (0.5) is not ranked and is listed after the others as "not enough
-    data" (rank null in JSON). --missing zero scores a missing value 0 instead. Ties by city id.
-
-    Examples:
-
-    \b
-      pilot rank --sector finance --explain
-      pilot rank --weight gdp=2,population=1 --limit 5
-      pilot rank --sector healthcare --region east --coastal
-    """
-    from pilotcli import query, rank, views
-
-    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx).at_year(year)
-    sector_id = catalog.sector(sector).id if sector is not None else None
-    weights = rank.weights_for(catalog, sector_id, rank.parse_weights(each(weight)))
-    city_filter = _city_filter(catalog, in_sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
-    ranked = rank.rank(catalog, query.select(catalog, city_filter), weights, missing.value, min_coverage)
-    shown = ranked if limit is None else ranked[:limit]
-    preset = f"{sector_id} preset" if sector_id else "default preset"
-    title = " · ".join(
-        [
-            f"Ranking: {preset}" + (" (weights changed)" if weight else ""),
-            *([f"{year} figures"] if year is not None else []),
-            *query.describe(catalog, city_filter),
-        ]
-    )
-    setup = views.RankSetup(weights, missing.value, min_coverage, title)
-    _emit(views.rank_view(catalog, shown, ranked, setup, explain, wide), options)
-
-
-@command("sectors")
-def sectors_command(
-    ctx: typer.Context,
-    sector: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[SECTOR]",
-            help=f"List this sector's cities and the evidence: {SECTORS}.",
-            autocompletion=complete_sector,
-        ),
-    ] = None,
-    fmt: FormatOpt = Format.table,
-    json_: JsonOpt = False,
-    fields: FieldsOpt = None,
-    flat: FlatOpt = False,
-    bom: BomOpt = False,
-    no_color: NoColorOpt = False,
-    no_pager: NoPagerOpt = False,
-) -> None:
-    """List the growth sectors, or one sector's cities.
-
-    Examples:
-
-    \b
-      pilot sectors
-      pilot sectors healthcare
-      pilot sectors finance --json
-    """
-    from pilotcli import views
-
-    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx)
-    view = views.sector_view(catalog, catalog.sector(sector).id) if sector else views.sectors_view(catalog)
-    _emit(view, options)
-
-
-@command("regions")
-def regions_command(
-    ctx: typer.Context,
-    fmt: FormatOpt = Format.table,
-    json_: JsonOpt = False,
-    fields: FieldsOpt = None,
-    flat: FlatOpt = False,
-    bom: BomOpt = False,
-    no_color: NoColorOpt = False,
-    no_pager: NoPagerOpt = False,
-) -> None:
-    """Summarise the four NBS macro-regions.
-
-    Examples:
-
-    \b
-      pilot regions
-      pilot regions --json
-    """
-    from pilotcli import views
-
-    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    _emit(views.regions_view(_catalog(ctx)), options)
-
-
-@command("sources")
-def sources_command(
-    ctx: typer.Context,
-    source: Annotated[
-        str | None,
-        typer.Argument(metavar="[SOURCE]", help="A source id (d31 or [d31]): show it with its URL and what cites it."),
-    ] = None,
-    city: Annotated[
-        str | None,
-        typer.Option(
-            "--city", "-c", metavar="CITY", help="Only the sources this city cites.", autocompletion=complete_city
-        ),
-    ] = None,
-    kind: Annotated[
-        str | None,
-        typer.Option("--kind", "-k", metavar="KIND", help=f"Only sources of this kind: {SOURCE_KINDS}."),
-    ] = None,
-    fmt: FormatOpt = Format.table,
-    json_: JsonOpt = False,
-    fields: FieldsOpt = None,
-    flat: FlatOpt = False,
-    bom: BomOpt = False,
-    no_color: NoColorOpt = False,
-    no_pager: NoPagerOpt = False,
-) -> None:
-    """List the sources of the data, or show one.
-
-    Each with its title, publisher, kind, date and what cites it. On a terminal, titles and URLs
-    are links.
-
-    Examples:
-
-    \b
-      pilot sources --city shenzhen
-      pilot sources d31
-      pilot sources --kind official-statistics --json
-    """
-    from pilotcli import sources, views
-    from pilotcli.errors import UsageError
-
-    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx)
-    if source is not None:
-        if city is not None or kind is not None:
-            raise UsageError("--city and --kind filter the list; give a source id or filters, not both")
-        found, cited = sources.source(catalog, source)
-        _emit(views.source_view(sources.source_record(found, cited), options.width), options)
-        return
-    chosen_city = catalog.city(city) if city is not None else None
-    chosen = sources.select_sources(catalog, city=chosen_city, kind=kind)
-    records = [sources.source_record(s, cited) for s, cited in chosen]
-    title = " · ".join(
-        ["Sources", *([f"cited for {chosen_city.name}"] if chosen_city else []), *([f"kind {kind}"] if kind else [])]
-    )
-    _emit(views.sources_view(records, f"{title}: {len(records)}"), options)
-
-
-@command("measures")
-def measures_command(
-    ctx: typer.Context,
-    measure: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[ID]",
-            help="A measure's id: show it with its cities, document and sources.",
-            autocompletion=complete_measure,
-        ),
-    ] = None,
-    sector: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--sector",
-            "-s",
-            metavar="SECTOR",
-            help=f"{SECTORS}, or a sector's name or alias; several (comma or repeat): measures in any of them.",
-            autocompletion=complete_sector,
-        ),
-    ] = None,
-    city: Annotated[
-        str | None,
-        typer.Option(
-            "--city",
-            "-c",
-            metavar="CITY",
-            help="Only measures that apply in this city (those for every pilot area included).",
-            autocompletion=complete_city,
-        ),
-    ] = None,
-    kind: Annotated[
-        str | None,
-        typer.Option(
-            "--kind",
-            "-k",
-            metavar="KIND",
-            help="equity-cap, new-business, pilot-programme, facilitation, rule-alignment or legal-adjustment.",
-            autocompletion=complete_measure_kind,
-        ),
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since", metavar="DATE", help="Only measures issued on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD)."
-        ),
-    ] = None,
-    status: Annotated[
-        str | None,
-        typer.Option(
-            "--status",
-            metavar="STATUS",
-            help="in-force, to-be-studied, national or ended.",
-            autocompletion=complete_measure_status,
-        ),
-    ] = None,
-    search: Annotated[
-        str | None,
-        typer.Option(
-            "--search",
-            metavar="WORDS",
-            help="Only measures whose id, titles, summary, document, zone or note contain WORDS "
-            "as typed (case ignored).",
-        ),
-    ] = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--where",
-            metavar="EXPR",
-            help="Only measures that apply in at least one city whose values match EXPR ('gdp>2000', "
-            "'region=east', 'not vats_pilot'; as for list); repeat for AND.",
-        ),
-    ] = None,
-    fmt: FormatOpt = Format.table,
-    json_: JsonOpt = False,
-    fields: Annotated[
-        str | None,
-        typer.Option(
-            "--fields",
-            metavar="FIELD,...",
-            help="Keys to keep, in this order (id, title, date, sectors, kind, scope, applies_to, status, "
-            "source ...); in tables, the columns to show.",
-        ),
-    ] = None,
-    flat: FlatOpt = False,
-    bom: BomOpt = False,
-    no_color: NoColorOpt = False,
-    no_pager: NoPagerOpt = False,
-) -> None:
-    """List the opening measures (what is open, where), or show one.
-
-    A measure for every pilot area (or every qualifying one) applies in every city. With --city
-    and --where, one city must meet both. Give an ID to see one measure in full.
-
-    Examples:
-
-    \b
-      pilot measures --sector healthcare --city shenzhen
-      pilot measures --kind equity-cap --since 2024 --json
-      pilot measures vats-pilot-2024
-    """
-    from pilotcli import measures, views
-    from pilotcli.errors import UsageError
-
-    options = _output(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    catalog = _catalog(ctx)
-    if measure is not None:
-        given = [sector, city, kind, since, status, search, where]
-        if any(value is not None for value in given):
-            raise UsageError("the options filter the list; give a measure id or filters, not both")
-        record = measures.measure_detail(catalog, measures.find(catalog, measure))
-        _emit(views.measure_view(catalog, record, options.width), options)
-        return
-    chosen = measures.build_filter(
-        catalog, sectors=each(sector), city=city, kind=kind, since=since, status=status, search=search, where=where
-    )
-    records = [measures.measure_record(catalog, m) for m in measures.select_measures(catalog, chosen)]
-    title = " · ".join(["Measures", *measures.describe(catalog, chosen)])
-    _emit(views.measures_view(catalog, records, f"{title}: {len(records)}"), options)
-
-
-@command("validate")
-def validate_command(
-    ctx: typer.Context,
-    path: Annotated[
-        str | None,
-        typer.Argument(metavar="[FILE]", help="Dataset file (default: --data, PILOT_DATA or the shipped one)."),
-    ] = None,
-    json_: JsonOpt = False,
-) -> None:
-    """Check a dataset file and list every problem.
-
-    Examples:
-
-    \b
-      pilot validate my-cities.toml
-      pilot validate --json
-    """
-    from pilotcli.loading import shipped_dataset_path
-    from pilotcli.render.text import render_json
-    from pilotcli.validation import validate_file
-
-    file = path or ctx.find_root().params.get("data") or shipped_dataset_path()
-    problems = validate_file(Path(file))
-    if json_:
-        write_stdout(
-            render_json(
-                pretty=_stdout_is_a_terminal(),
-                data={
-                    "path": str(file),
-                    "valid": not problems,
-                    "problems": [
-                        {"line": p.line, "column": p.column, "city": p.city, "field": p.field, "message": p.message}
-                        for p in problems
-                    ],
-                },
-            )
-        )
-    else:
-        from pilotcli.view import clean
-
-        write_stdout("".join(clean(str(p)) + "\n" for p in problems), people=True)
-        if problems:
-            _report(f"{file}: {len(problems)} problem{'s' if len(problems) > 1 else ''}")
-        else:
-            _report(f"{file}: valid")
-    if problems:
-        raise typer.Exit(int(ExitStatus.DATA_ERROR))
-
-
-class ExportFormat(StrEnum):
-    toml = "toml"
-    json = "json"
-    csv = "csv"
-
-
-@command("export")
-def export_command(
-    ctx: typer.Context,
-    sector: SectorOpt = None,
-    all_sectors: AllSectorsOpt = False,
-    region: RegionOpt = None,
-    coastal: CoastalOpt = None,
-    batch: BatchOpt = None,
-    province: ProvinceOpt = None,
-    ftz: FtzOpt = None,
-    where: WhereOpt = None,
-    measure: MeasureOpt = None,
-    fmt: Annotated[
-        ExportFormat, typer.Option("--format", "-f", metavar="FORMAT", help="toml (a complete dataset), json or csv.")
-    ] = (ExportFormat.toml),
-    output: Annotated[
-        # A string, not a Path: Path("out/") drops the slash that says "a folder".
-        str | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace FILE if it is a regular file or a symbolic link.")
-    ] = False,
-    bom: BomOpt = False,
-    flat: Annotated[
-        bool, typer.Option("--flat", help="csv: one column per field, a figure's value only (pilot schema --flat).")
-    ] = False,
-    year: YearOpt = None,
-) -> None:
-    """Export the (filtered) dataset as TOML, JSON or CSV.
-
-    Examples:
-
-    \b
-      pilot export --region west -o west.toml
-      pilot export --format csv --bom -o cities.csv
-      pilot --data west.toml list
-    """
-    from pilotcli import export, query
-    from pilotcli.errors import UsageError
-    from pilotcli.render import flatten
-    from pilotcli.render.text import render_csv
-
-    if flat and fmt is not ExportFormat.csv:
-        raise UsageError("--flat applies to csv export", hint="add --format csv")
-    if year is not None and fmt is not ExportFormat.csv:
-        from pilotcli.errors import UsageError
-
-        raise UsageError("--year applies to --format csv", hint="the TOML and JSON exports carry every year (history)")
-    catalog = _catalog(ctx).at_year(year)
-    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
-    cities = query.select(catalog, city_filter)
-    if fmt is ExportFormat.toml:
-        text = export.to_toml(export.subset(catalog, cities))
-    elif fmt is ExportFormat.json:
-        text = export.to_json(export.subset(catalog, cities))
-    else:
-        records = [query.city_record(catalog, city) for city in cities]
-        if flat:
-            text = render_csv(flatten(records, list(catalog.indicators)), fields=query.field_names(catalog))
-        else:
-            text = render_csv(records, fields=query.field_names(catalog), figure_keys=list(catalog.indicators))
-    if output is None:
-        write_stdout(("\ufeff" if bom and fmt is ExportFormat.csv else "") + text)
-    else:
-        note = export.write_atomic(output, text, force=force, bom=bom and fmt is ExportFormat.csv)
-        _report(f"wrote {len(cities)} cities to {output}" + (f"; {note}" if note else ""))
-
-
-@command("schema")
-def schema_command(
-    ctx: typer.Context,
-    output_format: Annotated[
-        bool, typer.Option("--output-format", help="The schema of the JSON output instead of the dataset file.")
-    ] = False,
-    flat: Annotated[
-        bool,
-        typer.Option("--flat", help="The schema of a --flat row (list, export): every field with its unit."),
-    ] = False,
-) -> None:
-    """Print the JSON Schema of the dataset or the output.
-
-    Examples:
-
-    \b
-      pilot schema > cities.schema.json
-      pilot schema --output-format > pilot-output.schema.json
-    """
-    from pilotcli import contract
-    from pilotcli.render.text import render_json
-
-    if flat:
-        schema = contract.flat_schema(_catalog(ctx))
-    else:
-        schema = contract.output_schema() if output_format else contract.dataset_schema()
-    write_stdout(render_json(schema, pretty=_stdout_is_a_terminal()))
-
-
-# --- Pictures: map and timeline --------------------------------------------------------------
-
-
-class MapBy(StrEnum):
-    batch = "batch"
-    region = "region"
-
-
-@command("map")
-def map_command(
-    ctx: typer.Context,
-    sector: SectorOpt = None,
-    all_sectors: AllSectorsOpt = False,
-    region: RegionOpt = None,
-    coastal: CoastalOpt = None,
-    batch: BatchOpt = None,
-    province: ProvinceOpt = None,
-    ftz: FtzOpt = None,
-    where: WhereOpt = None,
-    measure: MeasureOpt = None,
-    by: Annotated[
-        MapBy,
-        typer.Option(
-            "--by", metavar="batch|region", help="Colour the cities by batch or by NBS region.", case_sensitive=False
-        ),
-    ] = MapBy.batch,
-    fmt: FormatOpt = Format.table,
-    json_: JsonOpt = False,
-    fields: FieldsOpt = None,
-    bom: BomOpt = False,
-    no_color: NoColorOpt = False,
-    no_pager: NoPagerOpt = False,
-) -> None:
-    """Draw the pilot cities on a map, by batch or region.
-
-    Examples:
-
-    \b
-      pilot map
-      pilot map --by region --coastal
-      pilot map --sector finance
-    """
-    from pilotcli import pictures, query
-
-    options = _output(fmt, json_, fields, bom, no_color, no_pager=no_pager)
-    catalog = _catalog(ctx)
-    city_filter = _city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
-    cities = query.list_cities(catalog, city_filter)
-    # The terminal's height where the map is seen (a terminal, else LINES); else it takes any height.
-    height = terminal_size()[1] if terminal() is not None or os.environ.get("LINES", "").isdigit() else None
-    _emit(pictures.map_view(catalog, cities, by.value, options.width, height), options)
-
-
-@command("timeline")
-def timeline_command(
-    ctx: typer.Context,
-    measures: Annotated[
-        bool, typer.Option("--measures", help="Add the opening measures on the dates their documents were issued.")
-    ] = False,
-    fmt: FormatOpt = Format.table,
-    json_: JsonOpt = False,
-    fields: FieldsOpt = None,
-    bom: BomOpt = False,
-    no_color: NoColorOpt = False,
-    no_pager: NoPagerOpt = False,
-) -> None:
-    """Show how the programme grew, batch by batch.
-
-    Examples:
-
-    \b
-      pilot timeline
-      pilot timeline --measures
-      pilot timeline --measures --json
-    """
-    from pilotcli import pictures
-
-    options = _output(fmt, json_, fields, bom, no_color, no_pager=no_pager)
-    _emit(pictures.timeline_view(_catalog(ctx), options.width, measures=measures), options)
-
-
-# --- Help and completion -----------------------------------------------------------------------
-
-
-@command("help")
-def help_command(
-    topic: Annotated[
-        str | None, typer.Argument(metavar="[COMMAND]", help="A command, or 'fields' for the fields' names.")
-    ] = None,
-) -> None:
-    """Show the help of pilot or of one command.
-
-    Examples:
-
-    \b
-      pilot help
-      pilot help rank
-      pilot help fields
-    """
-    if topic == "fields":
-        write_stdout(fields_help())
-        return
-    if topic is not None and topic not in COMMANDS:
-        from pilotcli.names import lookup
-
-        lookup("command", topic, list(COMMANDS))
-    raise typer.Exit(run([topic, "--help"] if topic else ["--help"]))
-
-
-def fields_help() -> str:
-    """Every field name (for --fields, --sort, --where, --weight), with what it holds."""
-    from pilotcli.dataset import load
-    from pilotcli.query import field_names
-
-    catalog = load(None)
-    lines = ["Fields for --fields, --sort and --where (indicators also for rank --weight):", ""]
-    for name in field_names(catalog):
-        info = catalog.indicators.get(name)
-        lines.append(f"  {name:<24} {info.name} ({info.unit})" if info else f"  {name}")
-    return "\n".join(lines) + "\n"
-
-
-class Shell(StrEnum):
-    bash = "bash"
-    zsh = "zsh"
-    fish = "fish"
-
-
-@command("completion")
-def completion_command(
-    shell: Annotated[Shell, typer.Argument(metavar="SHELL", help="bash, zsh or fish.", case_sensitive=False)],
-) -> None:
-    """Print the shell completion script for bash, zsh or fish.
-
-    Examples:
-
-    \b
-      pilot completion bash >> ~/.bashrc
-      pilot completion zsh > "${fpath[1]}/_pilot"
-      pilot completion fish > ~/.config/fish/completions/pilot.fish
-    """
-    from typer._completion_shared import get_completion_script
-
-    write_stdout(get_completion_script(prog_name="pilot", complete_var="_PILOT_COMPLETE", shell=shell.value))
-
-
 # --- The error boundary -------------------------------------------------------------------------
 
 
-def _report(message: str) -> None:
+def report(message: str) -> None:
     """One line for people on stderr. A stderr that is closed or fails is given up quietly:
     it must not turn a call that succeeded into a failure."""
     from pilotcli.view import clean
@@ -1516,7 +601,7 @@ def run(argv: list[str]) -> int:
         return int(ExitStatus.OK)
     except OutputError as error:
         _silence(sys.stdout)
-        _report(error.message)
+        report(error.message)
         return int(error.exit_status)
 
 
@@ -1536,7 +621,7 @@ def _run(argv: list[str]) -> int:
     except PilotError as error:
         if isinstance(error, OutputError):
             _silence(sys.stdout)
-        _report(error.message + (f"; {error.hint}" if error.hint else ""))
+        report(error.message + (f"; {error.hint}" if error.hint else ""))
         return int(error.exit_status)
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)
@@ -1553,7 +638,7 @@ def _run(argv: list[str]) -> int:
             context = getattr(error, "ctx", None)
             command = getattr(context, "command_path", "pilot")
             message, complete = parser_message(error, str(format_message()))
-            _report(message if complete else f"{message}; see '{command} --help'")
+            report(message if complete else f"{message}; see '{command} --help'")
             return exit_code
         if type(error).__name__ == "Abort":
             return int(ExitStatus.INTERRUPTED)
@@ -1563,6 +648,6 @@ def _run(argv: list[str]) -> int:
             raise OutputError(f"cannot write the output: {error.strerror or error}") from None
         if os.environ.get("PILOT_DEBUG"):
             raise
-        _report(f"internal error: {type(error).__name__}: {error} (a bug; PILOT_DEBUG=1 shows the traceback)")
+        report(f"internal error: {type(error).__name__}: {error} (a bug; PILOT_DEBUG=1 shows the traceback)")
         return int(ExitStatus.INTERNAL_ERROR)
     return status if isinstance(status, int) else int(ExitStatus.OK)
