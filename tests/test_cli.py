@@ -350,20 +350,20 @@ def test_missing_zero_is_still_an_option(catalog: Catalog) -> None:
 
 def test_missing_data_no_longer_decides_the_order() -> None:
     # The complaint of issue 13: a city fell far because its services share is missing (Shanghai
-    # then; Chengdu with the 2025 data), and Hainan came last with 0.0 because all three of its
+    # then; Hefei with the 2025 data), and Hainan came last with 0.0 because all three of its
     # figures are missing.
     default = run_cli("rank", "--json").json()
-    chengdu = next(r for r in default if r["id"] == "chengdu")
-    assert (chengdu["rank"], chengdu["score"], chengdu["coverage"]) == (15, 22.67, 0.6667)
+    hefei = next(r for r in default if r["id"] == "hefei")
+    assert (hefei["rank"], hefei["score"], hefei["coverage"]) == (17, 17.86, 0.6667)
     hainan = default[-1]
     assert (hainan["id"], hainan["rank"], hainan["score"], hainan["coverage"]) == ("hainan", None, None, 0.0)
     zero = run_cli("rank", "--missing", "zero", "--json").json()
-    assert next(r for r in zero if r["id"] == "chengdu")["score"] == 15.11
+    assert next(r for r in zero if r["id"] == "hefei")["score"] == 11.91
 
 
 def test_not_enough_data_is_listed_after_the_ranked_cities() -> None:
     # Hainan has none of the default preset's figures; a stricter --min-coverage also leaves out
-    # the cities with two of three (no services share), Chengdu among them.
+    # the cities with two of three (no services share), Hefei among them.
     table = run_cli("rank").stdout
     lines = table.splitlines()
     hainan = next(i for i, line in enumerate(lines) if "Hainan" in line)
@@ -373,9 +373,9 @@ def test_not_enough_data_is_listed_after_the_ranked_cities() -> None:
     assert "0%" in lines[hainan]
     assert "not enough data to rank: Hainan (0%)" in " ".join(table.split())
     strict = " ".join(run_cli("rank", "--min-coverage", "0.7").stdout.split())
-    assert "Chengdu (67%)" in strict.split("not enough data to rank:")[1]
+    assert "Hefei (67%)" in strict.split("not enough data to rank:")[1]
     everyone = run_cli("rank", "--min-coverage", "0.6", "--json").json()
-    assert isinstance(next(r for r in everyone if r["id"] == "chengdu")["rank"], int)
+    assert isinstance(next(r for r in everyone if r["id"] == "hefei")["rank"], int)
     assert run_cli("rank", "--min-coverage", "1.5").exit_code == 2
 
 

@@ -250,6 +250,8 @@ def test_fdi_in_dollars_and_in_yuan_are_separate_indicators(catalog: Catalog) ->
         "dalian": pytest.approx(1.88),
         "fuzhou": pytest.approx(0.395),
         "suzhou": pytest.approx(5.81),
+        "shenyang": pytest.approx(0.25),
+        "chengdu": pytest.approx(1.37),
     }
     assert {k: v for k, v in yuan.items() if v is not None} == {
         "hainan": pytest.approx(25.1),

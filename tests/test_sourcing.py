@@ -108,14 +108,14 @@ def test_mirror_entries_match_hosts_subdomains_and_paths() -> None:
 def test_a_figure_stronger_than_its_sources_fails_validation(tmp_path: Path) -> None:
     raw = shipped_raw()
     gdp = city(raw, "shenyang")["figures"]["gdp"]
-    assert gdp["source"] == "d10"
+    assert gdp["source"] == "sy-tjgb-2025-crei"
     assert gdp["confidence"] == "low"
     gdp["confidence"] = "high"
     _, problems = problems_for(raw, tmp_path)
     problem = the_problem(problems, city="shenyang", field="figures.gdp.confidence")
     assert "stronger than its sources allow ('low')" in problem.message
     assert "'high' needs an official or index source read at its url" in problem.message
-    assert "'d10' is low (read only through a copy (via))" in problem.message
+    assert "'sy-tjgb-2025-crei' is low (read only through a copy (via))" in problem.message
 
 
 def test_history_and_programme_figures_are_checked_too(tmp_path: Path) -> None:
@@ -215,7 +215,7 @@ def test_tables_mark_an_older_year_and_rank_says_which_years(monkeypatch: pytest
     same_year = run_cli("list", "--year", "2024").stdout
     assert "(2024)" not in same_year
     ranked = " ".join(run_cli("rank").stdout.split())
-    assert "gdp 2024 (5), 2025 (14)" in ranked
+    assert "gdp 2024 (4), 2025 (15)" in ranked
 
 
 def test_version_and_every_table_say_how_current_the_data_is() -> None:
