@@ -314,7 +314,10 @@ def render_tables(view: View, *, width: int, color: bool) -> str:
         if position or view.picture is not None:  # a blank line between drawings
             console.print()
         chosen = layout(table, width)
-        console.print(build(table, chosen))
+        # Rich crops every line to the width, a second pass over the table's segments; a table
+        # the layout fitted in the width (nearly always) has nothing to crop.
+        fitted = sum(chosen.widths) + _overhead(len(chosen.keep), chosen.gap) <= width
+        console.print(build(table, chosen), crop=not fitted)
         for note in _notes_below(table, chosen):
             for line in note_lines(clean(note), width):
                 console.print(Text(line, style="dim"))
