@@ -8,7 +8,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pilotcli.dataset import Catalog
 from pilotcli.errors import DataError, PilotError, Problem
@@ -66,66 +66,88 @@ def write_atomic(target: str | Path, text: str, *, force: bool, bom: bool = Fals
     The file gets the permissions a plain `open()` would give it: an overwritten file keeps
     its own, a new one gets 0o666 less the umask (a temporary file alone would be 0o600).
     """
+    shown = str(target)
+    checked = _check_target(shown, force=force)
+    data = (("\ufeff" if bom else "") + text).encode("utf-8")
+    try:
+        _write_in_place(checked, data)
+    except FileExistsError:
+        raise _refusal(shown, "file exists (created while pilot was writing)", "add --force to overwrite it") from None
+    except PermissionError:
+        raise _refusal(shown, "permission denied") from None
+    except OSError as error:
+        raise _refusal(shown, f"cannot write the file: {error.strerror or error}") from None
+    return checked.note
+
+
+class _Target(NamedTuple):
+    path: Path
+    existing: os.stat_result | None
+    """What is at the name now (not followed if a link), None if nothing."""
+    mode: int
+    """The permission bits the written file gets."""
+    note: str | None
+    """What to tell the user (a symbolic link replaced), None if nothing."""
+
+
+def _refusal(shown: str, message: str, hint: str | None = None) -> DataError:
+    return DataError([Problem(shown, message)], hint=hint)
+
+
+def _check_target(shown: str, *, force: bool) -> _Target:
+    """What `write_atomic` may write at `shown`; DataError saying why not otherwise."""
     from pilotcli.loading import file_kind
 
-    shown = str(target)
     path = Path(shown)
-
-    def refuse(message: str, hint: str | None = None) -> DataError:
-        return DataError([Problem(shown, message)], hint=hint)
-
     if not shown:
-        raise refuse("an empty file name", "give the file to write after -o")
+        raise _refusal(shown, "an empty file name", "give the file to write after -o")
     if os.path.basename(shown) in ("", ".", ".."):  # "out/", "out/.": a folder, not a file
-        raise refuse("names a folder, not a file", f"give a file name, e.g. {path / 'cities.toml'}")
+        raise _refusal(shown, "names a folder, not a file", f"give a file name, e.g. {path / 'cities.toml'}")
     note: str | None = None
     try:
         existing = _lstat(path)
-        folder = path.parent
-        if not folder.is_dir():
-            raise refuse(f"no such folder '{folder}'")
+        if not path.parent.is_dir():
+            raise _refusal(shown, f"no such folder '{path.parent}'")
         if existing is not None and stat.S_ISLNK(existing.st_mode):
             link = os.readlink(path)
             if not force:
-                raise refuse(
+                raise _refusal(
+                    shown,
                     f"is a symbolic link (to '{link}')",
                     "add --force to replace the link itself with the file (what it points to is left alone)",
                 )
             note = f"replaced the symbolic link {shown} (to '{link}') with the file; '{link}' was not touched"
         elif existing is not None and (kind := file_kind(existing.st_mode)) is not None:
-            raise refuse(f"is {kind}; pilot writes only regular files")
+            raise _refusal(shown, f"is {kind}; pilot writes only regular files")
         elif existing is not None and not force:
-            raise refuse("file exists", "add --force to overwrite it")
+            raise _refusal(shown, "file exists", "add --force to overwrite it")
         mode = stat.S_IMODE(existing.st_mode) if existing is not None and note is None else _new_file_mode()
     except OSError as error:  # e.g. a file name too long for the file system
-        raise refuse(f"cannot write the file: {error.strerror or error}") from None
-    data = (("\ufeff" if bom else "") + text).encode("utf-8")
+        raise _refusal(shown, f"cannot write the file: {error.strerror or error}") from None
+    return _Target(path, existing, mode, note)
+
+
+def _write_in_place(target: _Target, data: bytes) -> None:
+    """Write `data` to a temporary file beside the target, then give it the target's name."""
     temporary: str | None = None
     try:
         with tempfile.NamedTemporaryFile(
-            "wb", dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False
+            "wb", dir=target.path.parent, prefix=f".{target.path.name}.", suffix=".tmp", delete=False
         ) as handle:
             temporary = handle.name
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        if existing is None:
-            _link_without_replacing(temporary, path)
+        os.chmod(temporary, target.mode)
+        if target.existing is None:
+            _link_without_replacing(temporary, target.path)
         else:
-            os.replace(temporary, path)
+            os.replace(temporary, target.path)
             temporary = None
-    except FileExistsError:
-        raise refuse("file exists (created while pilot was writing)", "add --force to overwrite it") from None
-    except PermissionError:
-        raise refuse("permission denied") from None
-    except OSError as error:
-        raise refuse(f"cannot write the file: {error.strerror or error}") from None
     finally:
         # Also on Ctrl-C, SIGTERM or SIGHUP (raised as exceptions by pilot's entry point).
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
-    return note
 
 
 def _lstat(path: Path) -> os.stat_result | None:

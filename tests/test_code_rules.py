@@ -1,0 +1,63 @@
+"""Rules of the team charter that the code itself must keep: layers, and functions a reader can
+hold in mind at once."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "pilotcli"
+LONGEST = 60
+"""Lines a function may take, with its docstring and comments."""
+
+
+def _modules() -> Iterator[tuple[str, ast.Module]]:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        yield str(path.relative_to(PACKAGE)), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _typer_layer(name: str) -> bool:
+    """The thin layer of commands: cli.py and the commands package."""
+    return name == "cli.py" or name.startswith("commands/")
+
+
+def _imported(tree: ast.Module) -> set[str]:
+    """The top-level package of every import, at the top of the module or inside a function."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_core_code_imports_neither_typer_nor_rich() -> None:
+    # Typer only in the command layer; Rich only there and in the table renderer.
+    wrong = []
+    for name, tree in _modules():
+        allowed = (
+            {"typer", "click", "rich"} if _typer_layer(name) else {"rich"} if name == "render/rich_tables.py" else set()
+        )
+        wrong += [f"{name} imports {package}" for package in _imported(tree) & {"typer", "click", "rich"} - allowed]
+    assert wrong == []
+
+
+def test_the_rule_finds_imports_inside_functions() -> None:
+    tree = ast.parse("def f():\n    from rich.text import Text\n    import typer.main\n")
+    assert _imported(tree) == {"rich", "typer"}
+
+
+def test_no_function_outside_the_command_layer_is_longer_than_60_lines() -> None:
+    # The command layer is being split into named steps separately (issue 10); the rest keeps the rule.
+    long = [
+        f"{name}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for name, tree in _modules()
+        if not _typer_layer(name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > LONGEST
+    ]
+    assert long == []
