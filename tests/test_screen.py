@@ -574,6 +574,7 @@ def test_a_long_note_breaks_where_its_clauses_and_items_meet() -> None:
     assert rich_tables.note_lines("one two three four", 14) == ["one two", "  three four"]  # not 'four' alone
 
 
-def test_the_list_legend_fits_80_columns() -> None:
-    listed = run_cli("list").stdout  # COLUMNS is 80 in the tests unless set
+def test_the_list_legend_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    listed = run_cli("list").stdout
     assert "— no sourced value; (YEAR) a value from an earlier year than the rest\n" in listed
