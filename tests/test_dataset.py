@@ -538,12 +538,18 @@ def _all_figures(catalog: Catalog) -> Iterator[tuple[str, Figure]]:
             yield f"{city.id} {key}", stored
 
 
-def test_no_numeric_value_is_zero(catalog: Catalog) -> None:
-    # A missing value is left out or null, never 0 (a False flag is a real "no", not a number).
+def test_no_level_is_zero(catalog: Catalog) -> None:
+    # A missing level is left out or null, never 0 (a False flag is a real "no", not a number);
+    # a rate of change whose indicator allows 0 (growth of 0.0 %) may really be 0.
+    may_be_zero = {indicator.id for indicator in catalog.dataset.indicators if indicator.allows_zero}
+    assert "gdp_growth" in may_be_zero
     zeros = [
         where
         for where, stored in _all_figures(catalog)
-        if not isinstance(stored.value, bool) and stored.value is not None and stored.value == 0
+        if not isinstance(stored.value, bool)
+        and stored.value is not None
+        and stored.value == 0
+        and where.split()[-1] not in may_be_zero
     ]
     assert zeros == []
 

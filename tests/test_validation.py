@@ -8,7 +8,9 @@ The autouse fixture in conftest gives every test its own empty cache.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from conftest import run_cli
 from factories import (
     SHIPPED,
     assert_located,
@@ -187,6 +190,26 @@ def test_zero_is_allowed_where_the_indicator_says_so(tmp_path: Path) -> None:
     raw["indicators"][-1]["allows_zero"] = False
     _, problems = problems_for(raw, tmp_path, "refused.toml")
     the_problem(problems, city="xian", field="figures.growth_rate.value")
+
+
+def test_a_growth_of_zero_validates_and_shows_as_zero_never_as_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw = shipped_raw()
+    city(raw, "xian")["figures"]["gdp_growth"]["value"] = 0.0
+    path = str(write_raw(raw, tmp_path / "cities.toml"))
+    assert run_cli("validate", path).exit_code == 0
+    shown = run_cli("--data", path, "show", "xian", "--json").json()["gdp_growth"]
+    assert (shown["value"], shown["year"]) == (0.0, 2025)
+    table = run_cli("--data", path, "show", "xian").stdout
+    assert re.search(r"Real GDP growth \(%\) +0\.0 +2025", table), table
+    matched = run_cli("--data", path, "list", "--where", "gdp_growth=0", "--fields", "id,gdp_growth").stdout
+    assert matched.split()[-2:] == ["xian", "0.0"]
+    compared = run_cli("--data", path, "compare", "xian", "hefei").stdout
+    growth = next(line for line in compared.splitlines() if line.startswith("Real GDP growth"))
+    assert growth.split()[4] == "0.0", growth
+    exported = csv.DictReader(io.StringIO(run_cli("--data", path, "export", "--format", "csv", "--flat").stdout))
+    assert next(row for row in exported if row["id"] == "xian")["gdp_growth"] == "0.0"
 
 
 def test_zero_in_program_figures(tmp_path: Path) -> None:
