@@ -281,7 +281,7 @@ def test_hyphen_wrap_breaks_after_hyphens_and_at_spaces() -> None:
 
 def small(raw: dict[str, Any], tmp_path: Path) -> str:
     """The shipped dataset with three measures of its own, written to a file."""
-    base = {"summary": "s", "status": "in-force", "source": raw["sources"][0]["id"], "confidence": "high"}
+    base = {"summary": "s", "status": "in-force", "source": raw["sources"][0]["id"], "confidence": "low"}
     raw["measures"] = [
         {**base, "id": "m-all", "title": "Everywhere", "sectors": ["finance"], "kind": "facilitation", "scope": "all"},
         {

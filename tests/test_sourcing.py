@@ -132,6 +132,21 @@ def test_history_and_programme_figures_are_checked_too(tmp_path: Path) -> None:
     assert any("'p22' is low" in m for m in messages)
 
 
+def test_a_measure_stronger_than_its_sources_fails_validation(tmp_path: Path) -> None:
+    # A measure's confidence is what its yes/no indicator (foreign_hospital_pilot ...) shows.
+    raw = shipped_raw()
+    measure = next(m for m in raw["measures"] if m["id"] == "finance-qflp-nanjing-2021")
+    assert (measure["source"], measure.get("also", []), measure["confidence"]) == (
+        "ma-jingtian-nanjing-qflp-2021",  # a law firm, read at its url: medium
+        [],
+        "medium",
+    )
+    measure["confidence"] = "high"
+    _, problems = problems_for(raw, tmp_path)
+    message = the_problem(problems, city=None, field="measures[finance-qflp-nanjing-2021].confidence").message
+    assert "stronger than its sources allow ('medium')" in message
+
+
 def test_two_agreeing_sources_of_medium_allow_high(tmp_path: Path) -> None:
     raw = shipped_raw()
     gdp: dict[str, Any] = city(raw, "chongqing")["figures"]["gdp"]["history"][0]

@@ -347,6 +347,7 @@ def measure_references(at: Loc, measure: Measure, known: Known) -> Found:
         yield from known.source((*at, "also"), source_id)
     if measure.source in measure.also:
         yield (*at, "also"), f"'{measure.source}' is already the measure's source"
+    yield from known.confidence((*at, "confidence"), measure.confidence, (measure.source, *measure.also))
 
 
 def measure_scope(at: Loc, measure: Measure) -> Found:
