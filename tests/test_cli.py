@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import factories
 from conftest import DATA, run_cli
 from pilotcli import cli
 from pilotcli.dataset import Catalog
@@ -223,6 +224,19 @@ def test_compare_two_cities_gives_the_difference() -> None:
     unknown = row(compared("tianjin", "hefei"), "gfci_rank")
     assert unknown["values"]["tianjin"]["listed"] is True
     assert unknown["best"] == []
+
+
+def test_a_difference_against_a_value_near_zero_has_no_percent(tmp_path: Path) -> None:
+    # 21.8 m against 1e-310 m people: the share overflows a float; the JSON stays valid.
+    raw = factories.shipped_raw()
+    factories.city(raw, "tianjin")["figures"]["population"]["value"] = 1e-310
+    path = str(factories.write_raw(raw, tmp_path / "tiny.toml"))
+    result = run_cli("--data", path, "compare", "beijing", "tianjin", "--json")
+    assert result.exit_code == 0, result.stderr
+    difference = row(result.json(), "population")["difference"]
+    assert difference["absolute"] == pytest.approx(21.86, abs=0.1)
+    assert difference["percent"] is None
+    assert run_cli("--data", path, "compare", "beijing", "tianjin").exit_code == 0
 
 
 def test_compare_sectors_shared_and_unique() -> None:

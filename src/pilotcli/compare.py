@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
@@ -87,5 +88,7 @@ def _differences(info: IndicatorInfo, values: list[Value | None], base: int) -> 
         if position == base or other is None:
             continue
         absolute = round(mine - other, 6)
-        found[position] = Difference(absolute, round(absolute / other * 100, 2) if other else None)
+        percent = round(absolute / other * 100, 2) if other else None
+        # Against a value near 0 the share overflows: no per cent, as against 0.
+        found[position] = Difference(absolute, percent if percent is not None and math.isfinite(percent) else None)
     return found
