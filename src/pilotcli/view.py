@@ -62,28 +62,32 @@ class Table(NamedTuple):
 
 
 TableSource = list[Table] | Callable[[], list[Table]]
+Payload = list[dict[str, Any]] | dict[str, Any]
+PayloadSource = Payload | Callable[[], Payload]
+RowsSource = list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] | None
 
 
 class View:
     """A plain class rather than a NamedTuple: its lists default to new, separate empty lists.
 
-    `tables` may be given as a function that builds them: it runs on first use, so
-    the json, jsonl and csv formats never pay for cells they do not print.
+    `data`, `tables` and `csv_rows` may each be given as a function that builds them: it
+    runs on first use, so that a table never pays for the JSON payload it does not print,
+    and the json, jsonl and csv formats never pay for cells.
     """
 
-    __slots__ = ("_tables", "csv_rows", "data", "fields", "figure_keys", "notes", "picture")
+    __slots__ = ("_csv_rows", "_data", "_tables", "fields", "figure_keys", "notes", "picture")
 
     def __init__(
         self,
-        data: list[dict[str, Any]] | dict[str, Any],
+        data: PayloadSource,
         tables: TableSource | None = None,
         notes: list[str] | None = None,
         fields: list[str] | None = None,
         figure_keys: list[str] | None = None,
-        csv_rows: list[dict[str, Any]] | None = None,
+        csv_rows: RowsSource = None,
         picture: Picture | None = None,
     ) -> None:
-        self.data = data
+        self._data = data
         self._tables: TableSource = [] if tables is None else tables
         self.notes: list[str] = [] if notes is None else notes
         """Said on stderr in table formats (e.g. "no city matches")."""
@@ -91,16 +95,33 @@ class View:
         """Keys that --fields may select."""
         self.figure_keys: list[str] = [] if figure_keys is None else figure_keys
         """Keys whose values are figure objects: CSV always spreads them into the same columns."""
-        self.csv_rows = csv_rows
-        """A flat form of `data` for CSV where the JSON shape is nested (e.g. a comparison)."""
+        self._csv_rows = csv_rows
         self.picture = picture
         """A custom drawing (map, timeline) that the table format shows instead of tables."""
+
+    @property
+    def data(self) -> Payload:
+        """The JSON payload."""
+        if callable(self._data):
+            self._data = self._data()
+        return self._data
 
     @property
     def tables(self) -> list[Table]:
         if callable(self._tables):
             self._tables = self._tables()
         return self._tables
+
+    @property
+    def csv_rows(self) -> list[dict[str, Any]] | None:
+        """A flat form of `data` for CSV where the JSON shape is nested (e.g. a comparison)."""
+        if callable(self._csv_rows):
+            self._csv_rows = self._csv_rows()
+        return self._csv_rows
+
+    def with_tables(self, tables: list[Table]) -> View:
+        """The same view with other tables (its payload still built only if used)."""
+        return View(self._data, tables, self.notes, self.fields, self.figure_keys, self._csv_rows, self.picture)
 
 
 INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u206f\ufeff\ufff9-\ufffb"

@@ -123,7 +123,6 @@ def list_view(
     tested: tuple[str, ...] = (),
 ) -> View:
     """`tested`: fields a --where tested, shown as columns; `wide`: every indicator, as many as fit."""
-    records = [city_record(catalog, city) for city in cities]
     shown = [k for k in LIST_INDICATORS if k in catalog.indicators]
     # The sort field and the fields tested come first, so that narrow tables keep them.
     first = [k for k in (sort_field, *tested) if k in catalog.indicators and k not in shown]
@@ -134,6 +133,10 @@ def list_view(
         return [_list_table(catalog, cities, indicators, extra)] if cities else []
 
     notes = [] if cities else ["no city matches these filters"]
+
+    def records() -> list[dict[str, Any]]:
+        return [city_record(catalog, city) for city in cities]
+
     return View(records, tables, notes, field_names(catalog), figure_keys=list(catalog.indicators))
 
 
@@ -462,9 +465,44 @@ def _sources_table(sources: list[dict[str, Any]]) -> Table:
 # --- compare ------------------------------------------------------------------------------
 
 
+_COMPARE_FIELDS = ["base", "cities", "rows", "sectors", "measures"]
+
+
 def compare_view(catalog: Catalog, comparison: Comparison) -> View:
+    from functools import cache
+
     from pilotcli.measures import compare_measures
 
+    cities = comparison.cities
+    base = cities[comparison.base]
+    measures = compare_measures(catalog.dataset.measures, [c.id for c in cities])
+
+    @cache
+    def data_rows() -> list[dict[str, Any]]:
+        return [_compare_record(cities, compare_row) for compare_row in comparison.rows]
+
+    def data() -> dict[str, Any]:
+        return {
+            "base": base.id,
+            "cities": [city_record(catalog, c) for c in cities],
+            "rows": data_rows(),
+            "sectors": {"shared": comparison.shared_sectors, "unique": comparison.unique_sectors},
+            "measures": {
+                "counts": measures.counts,
+                "differing": [{"id": m.id, "cities": where} for m, where in measures.differing],
+            },
+        }
+
+    return View(
+        data,
+        lambda: _compare_tables(catalog, comparison, measures),
+        [],
+        list(_COMPARE_FIELDS),
+        csv_rows=lambda: [_compare_csv_row(cities, r, base.id) for r in data_rows()],
+    )
+
+
+def _compare_tables(catalog: Catalog, comparison: Comparison, measures: MeasureComparison) -> list[Table]:
     cities = comparison.cities
     base = cities[comparison.base]
     others = [i for i in range(len(cities)) if i != comparison.base]
@@ -475,42 +513,30 @@ def compare_view(catalog: Catalog, comparison: Comparison) -> View:
     if two:
         columns.append(Column("difference", justify="right", drop=1, no_wrap=True))
     rows = _compare_profile_rows(catalog, cities, difference_column=two)
-    measures = compare_measures(catalog.dataset.measures, [c.id for c in cities])
     if catalog.dataset.measures:
         counts = [Cell(str(measures.counts[c.id])) for c in cities]
         rows.append([Cell("Opening measures", "heading"), *counts, *([Cell("")] if two else [])])
-    for compare_row in comparison.rows:
-        info = compare_row.indicator
-        cells = [Cell(unit_header(info))]
-        newest = newest_year(compare_row.values, info)
-        cells += [
-            value_cell(v, info, best=i in compare_row.best, newest=newest) for i, v in enumerate(compare_row.values)
-        ]
-        if two:
-            cells.append(Cell(_difference_text(compare_row.difference, info)))
-        rows.append(cells)
-    data_rows = [_compare_record(cities, compare_row) for compare_row in comparison.rows]
+    rows += [_compare_value_row(compare_row, two) for compare_row in comparison.rows]
     footnotes = [*marker_legend(rows), *year_notes(catalog, cities)]
     if two:
         other = cities[others[0]]
         footnotes.append(f"difference: {base.name} minus {other.name}, and as % of {other.name}")
     footnotes += _differing_measures_lines(cities, measures)
-    data = {
-        "base": base.id,
-        "cities": [city_record(catalog, c) for c in cities],
-        "rows": data_rows,
-        "sectors": {"shared": comparison.shared_sectors, "unique": comparison.unique_sectors},
-        "measures": {
-            "counts": measures.counts,
-            "differing": [{"id": m.id, "cities": where} for m, where in measures.differing],
-        },
-    }
     tables = [Table(columns, rows, title=" vs ".join(f"{c.name} {c.name_zh}" for c in cities), footnotes=footnotes)]
     if not two:
         tables.append(_differences_table(comparison, others))
     tables.append(_compare_sectors_table(catalog, comparison))
-    csv_rows = [_compare_csv_row(cities, r, base.id) for r in data_rows]
-    return View(data, tables, [], list(data), csv_rows=csv_rows)
+    return tables
+
+
+def _compare_value_row(compare_row: CompareRow, difference_column: bool) -> list[Cell]:
+    info = compare_row.indicator
+    newest = newest_year(compare_row.values, info)
+    cells = [Cell(unit_header(info))]
+    cells += [value_cell(v, info, best=i in compare_row.best, newest=newest) for i, v in enumerate(compare_row.values)]
+    if difference_column:
+        cells.append(Cell(_difference_text(compare_row.difference, info)))
+    return cells
 
 
 def _differences_table(comparison: Comparison, others: list[int]) -> Table:
@@ -738,12 +764,15 @@ def rank_view(
 ) -> View:
     """`shown` may be the first entries only (--limit); `everything` is every city chosen;
     `wide` adds each indicator's value as a column (as many as the terminal takes)."""
-    records = rank_records(shown)
-    footnotes = rank_footnotes(setup, everything)
-    table = _explain_table(catalog, shown, setup) if explain else _rank_table(shown, setup, wide)
-    table = table._replace(footnotes=[*table.footnotes, *footnotes])
+
+    def tables() -> list[Table]:
+        if not shown:
+            return []
+        table = _explain_table(catalog, shown, setup) if explain else _rank_table(shown, setup, wide)
+        return [table._replace(footnotes=[*table.footnotes, *rank_footnotes(setup, everything)])]
+
     notes = [] if shown else ["no city to rank"]
-    return View(records, [table] if shown else [], notes, list(records[0]) if records else _RANK_FIELDS)
+    return View(lambda: rank_records(shown), tables, notes, _RANK_FIELDS)
 
 
 def _explain_table(catalog: Catalog, ranked: list[Ranked], setup: RankSetup) -> Table:

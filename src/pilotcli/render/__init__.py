@@ -74,7 +74,7 @@ def render(view: View, options: OutputOptions) -> str:
         # Said once, under the last table.
         last = view.tables[-1]
         dated = [*view.tables[:-1], last._replace(footnotes=[*last.footnotes, f"data as of {options.as_of}"])]
-        view = View(view.data, dated, view.notes, view.fields, view.figure_keys, view.csv_rows, view.picture)
+        view = view.with_tables(dated)
     if options.fields and options.format in (Format.table, Format.markdown):
         from pilotcli.view import fields_table
 
