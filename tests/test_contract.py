@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema
 import pytest
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 SCHEMA: dict[str, Any] = run_cli("schema", "--output-format").json()
 
@@ -120,3 +121,34 @@ def test_schema_rejects_a_broken_measure() -> None:
     del one["sources"][0]["url"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(one, {"$ref": "#/$defs/commands/measure", "$defs": SCHEMA["$defs"]})
+
+
+def _contract() -> str:
+    return " ".join((ROOT / "docs" / "json.md").read_text(encoding="utf-8").split())
+
+
+def _documented(lead: str) -> list[str]:
+    """The keys docs/json.md lists as `{"a", "b", ...}` right after `lead`."""
+    braces = re.search(re.escape(lead) + r"[^{]*?`\{([^}]*)\}`", _contract())
+    assert braces, lead
+    return re.findall(r'"(\w+)"', braces.group(1))
+
+
+def test_the_contract_in_docs_names_every_key_of_the_output() -> None:
+    listed = run_cli("list", "--json").json()[0]
+    city = re.search(r"A \*\*city\*\* object has (.*?), then one key per indicator", _contract())
+    assert city
+    # Backticked keys, leaving out the values named in brackets (`east`, `central` ...).
+    assert re.findall(r"`(\w+)`", re.sub(r"\([^)]*\)", "", city.group(1))) == [
+        key for key in listed if not isinstance(listed[key], dict | None)
+    ]
+    gdp = run_cli("show", "beijing", "--json").json()["gdp"]
+    assert gdp["history"], "Beijing's GDP has an earlier year"
+    assert _documented("A **figure** is") == list(gdp)
+    assert _documented("`history` holds") == list(gdp["history"][0])
+    ranked = run_cli("rank", "--json").json()[0]
+    assert _documented("A **rank** entry is") == list(ranked)
+    assert _documented("`contributions` maps each indicator to") == list(next(iter(ranked["contributions"].values())))
+    compared = run_cli("compare", "beijing", "hefei", "--json").json()
+    assert _documented("`compare` prints") == list(compared)
+    assert _documented("`measures` is") == list(compared["measures"])
