@@ -3,12 +3,15 @@
 Each block in the README that follows a marker line
     <!-- output: pilot ARGS -->
 is replaced by what `pilot ARGS` prints at 100 columns, without colour, on the
-shipped dataset. `python scripts/update_readme.py --check` exits 1 when a
-page is out of date (the test suite runs that check).
+shipped dataset; and each table between `<!-- coverage -->` and `<!-- /coverage -->`
+by the count of areas with a value of each yearly indicator, for 2025 and 2024 (from
+`pilot list --year YEAR --json`). `python scripts/update_readme.py --check` exits 1 when
+a page is out of date (the test suite runs that check).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import sys
@@ -20,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"(<!-- output: pilot (?P<args>[^>]*?) -->\n)```text\n.*?```\n", re.DOTALL)
 MAX_LINES = 70
+COVERAGE = re.compile(r"(<!-- coverage -->\n).*?(<!-- /coverage -->\n)", re.DOTALL)
+COVERAGE_YEARS = (2025, 2024)
 
 
 def command_output(args: list[str]) -> str:
@@ -38,7 +43,34 @@ def refreshed(text: str) -> str:
         args = shlex.split(match.group("args"))
         return f"{match.group(1)}```text\n$ pilot {match.group('args')}\n{command_output(args)}```\n"
 
-    return BLOCK.sub(replace, text)
+    text = BLOCK.sub(replace, text)
+    if COVERAGE.search(text):
+        table = coverage_table()
+        text = COVERAGE.sub(lambda match: match.group(1) + table + match.group(2), text)
+    return text
+
+
+def coverage_table() -> str:
+    """For each yearly indicator stored in the file (not computed by pilot): how many areas have a value."""
+    from pilotcli.dataset import load
+
+    catalog = load(None)
+    yearly = [i.id for i in catalog.indicators.values() if i.kind == "quantity" and not i.derived_from]
+    counts = {}
+    for year in COVERAGE_YEARS:
+        cities = json.loads(pilot_output(["list", "--year", str(year), "--json"], {"PILOT_DATA": None}))
+        counts[year] = {
+            key: sum(1 for c in cities if c[key] is not None and c[key]["value"] is not None) for key in yearly
+        }
+        total = len(cities)
+    header = (
+        "| indicator | " + " | ".join(map(str, COVERAGE_YEARS)) + " |\n|---|" + "---:|" * len(COVERAGE_YEARS) + "\n"
+    )
+    rows = [
+        f"| `{key}` | " + " | ".join(f"{counts[year][key]} of {total}" for year in COVERAGE_YEARS) + " |\n"
+        for key in yearly
+    ]
+    return header + "".join(rows)
 
 
 def main() -> int:
