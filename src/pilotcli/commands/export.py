@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: Typer would eval every annotation on each call.
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -34,6 +34,20 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
+ExportFormatOpt = Annotated[
+    ExportFormat, typer.Option("--format", "-f", metavar="FORMAT", help="toml (a complete dataset), json or csv.")
+]
+OutputOpt = Annotated[
+    # A string, not a Path: Path("out/") drops the slash that says "a folder".
+    str | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace FILE if it is a regular file or a symbolic link.")]
+CsvFlatOpt = Annotated[
+    bool, typer.Option("--flat", help="csv: one column per field, a figure's value only (pilot schema --flat).")
+]
+
+
 def command(
     ctx: typer.Context,
     sector: SectorOpt = None,
@@ -45,21 +59,11 @@ def command(
     ftz: FtzOpt = None,
     where: WhereOpt = None,
     measure: MeasureOpt = None,
-    fmt: Annotated[
-        ExportFormat, typer.Option("--format", "-f", metavar="FORMAT", help="toml (a complete dataset), json or csv.")
-    ] = (ExportFormat.toml),
-    output: Annotated[
-        # A string, not a Path: Path("out/") drops the slash that says "a folder".
-        str | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace FILE if it is a regular file or a symbolic link.")
-    ] = False,
+    fmt: ExportFormatOpt = ExportFormat.toml,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
     bom: BomOpt = False,
-    flat: Annotated[
-        bool, typer.Option("--flat", help="csv: one column per field, a figure's value only (pilot schema --flat).")
-    ] = False,
+    flat: CsvFlatOpt = False,
     year: YearOpt = None,
 ) -> None:
     """Export the (filtered) dataset as TOML, JSON or CSV.
@@ -73,30 +77,34 @@ def command(
     """
     from pilotcli import export, query
     from pilotcli.errors import UsageError
-    from pilotcli.render import flatten
-    from pilotcli.render.text import render_csv
 
     if flat and fmt is not ExportFormat.csv:
         raise UsageError("--flat applies to csv export", hint="add --format csv")
     if year is not None and fmt is not ExportFormat.csv:
-        from pilotcli.errors import UsageError
-
         raise UsageError("--year applies to --format csv", hint="the TOML and JSON exports carry every year (history)")
     catalog = load_catalog(ctx).at_year(year)
     city_filter = build_city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
     cities = query.select(catalog, city_filter)
-    if fmt is ExportFormat.toml:
-        text = export.to_toml(export.subset(catalog, cities))
-    elif fmt is ExportFormat.json:
-        text = export.to_json(export.subset(catalog, cities))
-    else:
-        records = [query.city_record(catalog, city) for city in cities]
-        if flat:
-            text = render_csv(flatten(records, list(catalog.indicators)), fields=query.field_names(catalog))
-        else:
-            text = render_csv(records, fields=query.field_names(catalog), figure_keys=list(catalog.indicators))
+    text = _exported(catalog, cities, fmt, flat)
     if output is None:
         write_stdout(("\ufeff" if bom and fmt is ExportFormat.csv else "") + text)
     else:
         note = export.write_atomic(output, text, force=force, bom=bom and fmt is ExportFormat.csv)
         report(f"wrote {len(cities)} cities to {output}" + (f"; {note}" if note else ""))
+
+
+def _exported(catalog: Any, cities: list[Any], fmt: ExportFormat, flat: bool) -> str:
+    """The export's text: a complete dataset (TOML, JSON), or one CSV row per city."""
+    from pilotcli import export, query
+
+    if fmt is ExportFormat.toml:
+        return export.to_toml(export.subset(catalog, cities))
+    if fmt is ExportFormat.json:
+        return export.to_json(export.subset(catalog, cities))
+    from pilotcli.render import flatten
+    from pilotcli.render.text import render_csv
+
+    records = [query.city_record(catalog, city) for city in cities]
+    if flat:
+        return render_csv(flatten(records, list(catalog.indicators)), fields=query.field_names(catalog))
+    return render_csv(records, fields=query.field_names(catalog), figure_keys=list(catalog.indicators))

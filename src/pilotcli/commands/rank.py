@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: Typer would eval every annotation on each call.
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -93,6 +93,11 @@ InSectorOpt = Annotated[
     ),
 ]
 
+AllInSectorsOpt = Annotated[
+    bool, typer.Option("--all-sectors", help="With several --in-sector: cities with all of them.")
+]
+ExplainOpt = Annotated[bool, typer.Option("--explain", help="Show every indicator's points per city.")]
+
 
 def command(
     ctx: typer.Context,
@@ -101,9 +106,7 @@ def command(
     missing: MissingOpt = MissingChoice.skip,
     min_coverage: MinCoverageOpt = 0.5,
     in_sector: InSectorOpt = None,
-    all_sectors: Annotated[
-        bool, typer.Option("--all-sectors", help="With several --in-sector: cities with all of them.")
-    ] = False,
+    all_sectors: AllInSectorsOpt = False,
     region: RegionOpt = None,
     coastal: CoastalOpt = None,
     batch: BatchOpt = None,
@@ -111,7 +114,7 @@ def command(
     ftz: FtzOpt = None,
     where: WhereOpt = None,
     measure: MeasureOpt = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Show every indicator's points per city.")] = False,
+    explain: ExplainOpt = False,
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
     json_: JsonOpt = False,
@@ -150,13 +153,17 @@ def command(
     )
     ranked = rank.rank(catalog, query.select(catalog, city_filter), weights, missing.value, min_coverage)
     shown = ranked if limit is None else ranked[:limit]
-    preset = f"{sector_id} preset" if sector_id else "default preset"
-    title = " · ".join(
-        [
-            f"Ranking: {preset}" + (" (weights changed)" if weight else ""),
-            *([f"{year} figures"] if year is not None else []),
-            *query.describe(catalog, city_filter),
-        ]
-    )
+    title = _title(catalog, sector_id, bool(weight), year, city_filter)
     setup = views.RankSetup(weights, missing.value, min_coverage, title)
     emit(views.rank_view(catalog, shown, ranked, setup, explain, wide), options)
+
+
+def _title(catalog: Any, sector_id: str | None, weights_changed: bool, year: int | None, city_filter: Any) -> str:
+    """e.g. "Ranking: finance preset (weights changed) · 2023 figures · coastal"."""
+    from pilotcli import query
+
+    preset = f"{sector_id} preset" if sector_id else "default preset"
+    parts = [f"Ranking: {preset}" + (" (weights changed)" if weights_changed else "")]
+    if year is not None:
+        parts.append(f"{year} figures")
+    return " · ".join([*parts, *query.describe(catalog, city_filter)])
