@@ -12,7 +12,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from pilotcli.errors import DataError, Problem
 from pilotcli.names import did_you_mean
@@ -239,12 +239,15 @@ def line_map(text: str) -> Lines:
     return root
 
 
-class Locator(NamedTuple):
+class Locator:
     """Turns a location inside the parsed data into a Problem with line, city and field."""
 
-    path: str
-    raw: dict[str, Any]
-    lines: Lines
+    __slots__ = ("lines", "path", "raw")
+
+    def __init__(self, path: str, raw: dict[str, Any], lines: Lines) -> None:
+        self.path = path
+        self.raw = raw
+        self.lines = lines
 
     @classmethod
     def for_text(cls, path: str, raw: dict[str, Any], text: str) -> Locator:

@@ -23,22 +23,53 @@ if TYPE_CHECKING:
 CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
-class Value(NamedTuple):
-    """A figure as the commands see it: stored in the dataset or derived by pilot."""
+class Value:
+    """A figure as the commands see it: stored in the dataset or derived by pilot.
 
-    value: bool | int | float | None
-    unit: str
-    year: int | None
-    source: str | None
-    estimate: bool
-    confidence: str | None
-    edition: str | None = None
-    note: str | None = None
-    listed: bool | None = None
-    """Ranks: False when the area is known not to be in the ranking."""
-    also: tuple[str, ...] = ()
-    history: tuple[FigureYear, ...] = ()
-    """The same figure's earlier years, latest first."""
+    A plain class with slots, not a NamedTuple: building a NamedTuple class costs about
+    1 M instructions at import, on every call."""
+
+    __slots__ = (
+        "also",
+        "confidence",
+        "edition",
+        "estimate",
+        "history",
+        "listed",
+        "note",
+        "source",
+        "unit",
+        "value",
+        "year",
+    )
+
+    def __init__(
+        self,
+        value: bool | int | float | None,
+        unit: str,
+        year: int | None,
+        source: str | None,
+        estimate: bool,
+        confidence: str | None,
+        edition: str | None = None,
+        note: str | None = None,
+        listed: bool | None = None,
+        also: tuple[str, ...] = (),
+        history: tuple[FigureYear, ...] = (),
+    ) -> None:
+        self.value = value
+        self.unit = unit
+        self.year = year
+        self.source = source
+        self.estimate = estimate
+        self.confidence = confidence
+        self.edition = edition
+        self.note = note
+        self.listed = listed
+        """Ranks: False when the area is known not to be in the ranking."""
+        self.also = also
+        self.history = history
+        """The same figure's earlier years, latest first."""
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.measures import RECORD_KEYS
@@ -228,14 +228,22 @@ def _short_header(info: IndicatorInfo) -> str:
 # --- show -----------------------------------------------------------------------------
 
 
-class ShowParts(NamedTuple):
+class ShowParts:
     """What `pilot show` adds to its screenful: the sources cited, the notes and evidence, the
     yearly figures' earlier years, every measure specific to the city (not only the first few)."""
 
-    sources: bool = False
-    notes: bool = False
-    history: bool = False
-    measures: bool = False
+    __slots__ = ("history", "measures", "notes", "sources")
+
+    def __init__(
+        self, *, sources: bool = False, notes: bool = False, history: bool = False, measures: bool = False
+    ) -> None:
+        self.sources = sources
+        self.notes = notes
+        self.history = history
+        self.measures = measures
+
+    def everything(self) -> bool:
+        return self.sources and self.notes and self.history and self.measures
 
 
 SCREENFUL = ShowParts()
@@ -314,7 +322,9 @@ def _sector_names(catalog: Catalog, city: City) -> list[str]:
 
 
 def _profile_table(catalog: Catalog, city: City, parts: ShowParts) -> Table:
-    more = [] if all(parts) else ["more: --notes (evidence, notes), --sources, --history (earlier years), --all"]
+    more = ["more: --notes (evidence, notes), --sources, --history (earlier years), --all"]
+    if parts.everything():
+        more = []
     return Table(
         [Column("field", no_wrap=True), Column("value")],
         [[Cell(k, "heading"), Cell(clean(v))] for k, v in _profile_lines(catalog, city, parts)],
@@ -696,14 +706,17 @@ def rank_records(ranked: list[Ranked]) -> list[dict[str, Any]]:
 NOT_ENOUGH_DATA = "not enough data"
 
 
-class RankSetup(NamedTuple):
+class RankSetup:
     """How a ranking was asked for: what its title and footnotes say."""
 
-    weights: dict[str, float]
-    policy: str
-    min_coverage: float
-    title: str
-    """e.g. "Ranking: finance preset · coastal · where gdp>2000"."""
+    __slots__ = ("min_coverage", "policy", "title", "weights")
+
+    def __init__(self, weights: dict[str, float], policy: str, min_coverage: float, title: str) -> None:
+        self.weights = weights
+        self.policy = policy
+        self.min_coverage = min_coverage
+        self.title = title
+        """e.g. "Ranking: finance preset · coastal · where gdp>2000"."""
 
 
 def rank_footnotes(setup: RankSetup, everything: list[Ranked]) -> list[str]:
