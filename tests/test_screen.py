@@ -20,6 +20,7 @@ from rich.cells import cell_len
 
 from conftest import ROOT, CompletionContext, run_cli
 from pilotcli.cli import COMMANDS
+from pilotcli.dataset import Catalog
 from pilotcli.render import rich_tables
 from pilotcli.view import Table, clean
 
@@ -578,3 +579,16 @@ def test_the_list_legend_fits_80_columns(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("COLUMNS", "80")
     listed = run_cli("list").stdout
     assert "— no sourced value; (YEAR) a value from an earlier year than the rest\n" in listed
+
+
+@pytest.mark.parametrize("form", [[], ["--format", "markdown"]], ids=["table", "markdown"])
+@pytest.mark.parametrize("command", sorted(DRAWN))
+def test_every_table_and_drawing_says_once_how_current_the_data_is(
+    command: str, form: list[str], catalog: Catalog
+) -> None:
+    dated = f"data as of {catalog.dataset.dataset.as_of.isoformat()}"
+    for args in DRAWN[command]:
+        assert run_cli(*args, *form).stdout.count(dated) == 1, args
+    chosen = run_cli("list", "--fields", "id,gdp", *form).stdout  # a table of chosen columns too
+    assert chosen.count(dated) == 1
+    assert dated not in run_cli("list", "--where", "gdp>99999").stdout  # no table, no footer

@@ -30,6 +30,9 @@ MAP_MAX_COLS = 96
 """The map stops growing here: wider gives no more detail at 1:110m."""
 MAP_MAX_ROWS = 45
 """The height the map takes when it is not on a terminal (a file, a pipe): about a screen."""
+MAP_AROUND = 6
+"""Lines around the map: the title and a blank, a blank and the two lines of the source note, and
+the line that says how current the data is (added under every drawing)."""
 MAP_MIN_BESIDE = 72
 """The legend goes beside the map when the map can still be this wide."""
 TIMELINE_MAX_COLS = 100
@@ -199,7 +202,7 @@ def map_view(catalog: Catalog, cities: list[City], by: str, width: int, height: 
     land = geo.land()
     box = geo.around([(c.lon, c.lat) for c in ordered], land.box)
     below = 0 if beside else len(_legend_below(legend_probe, width)) + 1
-    grid = geo.grid_for(box, cols, max(10, (height or MAP_MAX_ROWS) - 5 - below))
+    grid = geo.grid_for(box, cols, max(10, (height or MAP_MAX_ROWS) - MAP_AROUND - below))
     cells_by_id = geo.place_markers(grid, [geo.Point(c.id, c.lon, c.lat) for c in ordered])
     entries = [MapEntry(e.number, e.city, e.category, cells_by_id[e.city.id]) for e in legend_probe]
     markers = {e.city.id: e.cell for e in entries if e.cell is not None}

@@ -68,13 +68,22 @@ def flatten(rows: list[dict[str, Any]], figure_keys: list[str]) -> list[dict[str
     return [spread(row) for row in rows]
 
 
+def _dated(view: View, as_of: str) -> View:
+    """The view with how current the data is said once: under its last table, or under a drawing
+    without tables (a source, a measure, the map). Nothing is added to an empty result."""
+    note = f"data as of {as_of}"
+    if view.tables:
+        last = view.tables[-1]
+        return view.with_tables([*view.tables[:-1], last._replace(footnotes=[*last.footnotes, note])])
+    if view.picture is not None:
+        dated = view.with_tables([])
+        dated.picture = [*view.picture, [(note, "dim")]]
+        return dated
+    return view
+
+
 def render(view: View, options: OutputOptions) -> str:
     """The whole output of a command as text (tables may carry ANSI colour codes)."""
-    if options.as_of and options.format in (Format.table, Format.markdown) and view.tables:
-        # Said once, under the last table.
-        last = view.tables[-1]
-        dated = [*view.tables[:-1], last._replace(footnotes=[*last.footnotes, f"data as of {options.as_of}"])]
-        view = view.with_tables(dated)
     if options.fields and options.format in (Format.table, Format.markdown):
         from pilotcli.view import fields_table
 
@@ -82,6 +91,8 @@ def render(view: View, options: OutputOptions) -> str:
         fields = list(chosen if isinstance(chosen, dict) else chosen[0]) if chosen else list(options.fields)
         table = fields_table(View(chosen, figure_keys=view.figure_keys), fields)
         view = View(chosen, [table] if chosen else [], view.notes)
+    if options.as_of and options.format in (Format.table, Format.markdown):
+        view = _dated(view, options.as_of)
     if options.format is Format.table:
         from pilotcli.render.rich_tables import render_tables
 
