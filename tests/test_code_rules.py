@@ -49,12 +49,10 @@ def test_the_rule_finds_imports_inside_functions() -> None:
     assert _imported(tree) == {"rich", "typer"}
 
 
-def test_no_function_outside_the_command_layer_is_longer_than_60_lines() -> None:
-    # The command layer is being split into named steps separately (issue 10); the rest keeps the rule.
+def test_no_function_is_longer_than_60_lines() -> None:
     long = [
         f"{name}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
         for name, tree in _modules()
-        if not _typer_layer(name)
         for node in ast.walk(tree)
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         and node.end_lineno is not None
