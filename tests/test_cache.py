@@ -137,13 +137,16 @@ def test_records_py_is_generated_from_the_current_models() -> None:
 
 
 def test_records_compare_by_value_and_show_their_fields() -> None:
-    ftz = records.FreeTradeZone("Hefei FTZ", 2020, "s1", "high", None)
-    assert ftz == records.FreeTradeZone("Hefei FTZ", 2020, "s1", "high", None)
-    assert ftz != records.FreeTradeZone("Hefei FTZ", 2021, "s1", "high", None)
-    assert repr(ftz) == "FreeTradeZone(name='Hefei FTZ', since=2020, source='s1', confidence='high', note=None)"
+    ftz = records.FreeTradeZone("Hefei FTZ", 2020, None, "s1", "high", None)
+    assert ftz == records.FreeTradeZone("Hefei FTZ", 2020, None, "s1", "high", None)
+    assert ftz != records.FreeTradeZone("Hefei FTZ", 2021, None, "s1", "high", None)
+    assert repr(ftz) == (
+        "FreeTradeZone(name='Hefei FTZ', since=2020, zone_since=None, source='s1', confidence='high', note=None)"
+    )
     assert records.as_data(ftz) == {
         "name": "Hefei FTZ",
         "since": 2020,
+        "zone_since": None,
         "source": "s1",
         "confidence": "high",
         "note": None,

@@ -896,3 +896,18 @@ def test_a_typo_in_a_nested_field_is_answered_with_that_records_fields(tmp_path:
     _, problems = problems_for(raw, tmp_path)
     problem = the_problem(problems, city="hefei", field="figures.gdp.confidance")
     assert "did you mean 'confidence'" in problem.message
+
+
+def test_a_zone_older_than_the_citys_area_shows_both_years(tmp_path: Path) -> None:
+    # The Zhejiang FTZ dates from 2017; its Hangzhou and Ningbo areas from 2020 (issue 11).
+    for area in ("hangzhou", "ningbo"):
+        line = next(x for x in run_cli("show", area).stdout.splitlines() if x.startswith("Free trade zone"))
+        assert "Zone (2017)" in line, line
+        assert f"{area.capitalize()} area since 2020" in line, line
+        assert run_cli("show", area, "--json").json()["ftz_detail"]["zone_since"] == 2017
+    wuhan = next(x for x in run_cli("show", "wuhan").stdout.splitlines() if x.startswith("Free trade zone"))
+    assert wuhan.endswith("Zone, since 2017")
+    raw = shipped_raw()
+    city(raw, "hangzhou")["ftz"]["zone_since"] = 2020
+    _, problems = problems_for(raw, tmp_path)
+    assert "is not before since 2020" in the_problem(problems, city="hangzhou", field="ftz.zone_since").message

@@ -191,6 +191,12 @@ def city_profile(at: Loc, city: City, known: Known) -> Found:
         yield from known.confidence((*at, "ftz", "confidence"), city.ftz.confidence, (city.ftz.source,))
         if city.ftz.since > known.as_of_year:
             yield (*at, "ftz", "since"), f"year {city.ftz.since} is after the dataset's as_of date"
+        if city.ftz.zone_since is not None and city.ftz.zone_since >= city.ftz.since:
+            yield (
+                (*at, "ftz", "zone_since"),
+                f"zone_since {city.ftz.zone_since} is not before since {city.ftz.since}; "
+                "leave it out when the area is as old as the zone",
+            )
 
 
 def growth_sectors(at: Loc, city: City, known: Known) -> Found:

@@ -100,6 +100,7 @@ class EvidenceOut(Out):
 class FtzOut(Out):
     name: str
     since: int
+    zone_since: int | None = Field(description="The provincial zone's own year, when older than the area's (since).")
     source: str
     confidence: Literal["high", "medium", "low"]
     note: str | None

@@ -178,6 +178,10 @@ class Sector(Record):
 class FreeTradeZone(Record):
     name: Text
     since: Year
+    """The year the area's own zone (or its area of a provincial zone) was set up."""
+    zone_since: Year | None = None
+    """The year the provincial zone itself was set up, when it is older than the area (the
+    Zhejiang FTZ dates from 2017, its Hangzhou and Ningbo areas from 2020)."""
     source: Slug
     confidence: Confidence
     note: Text | None = None

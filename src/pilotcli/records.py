@@ -353,14 +353,21 @@ class Sector(Record):
 
 
 class FreeTradeZone(Record):
-    __slots__ = ("confidence", "name", "note", "since", "source")
-    FIELDS: ClassVar[tuple[str, ...]] = ("name", "since", "source", "confidence", "note")
+    __slots__ = ("confidence", "name", "note", "since", "source", "zone_since")
+    FIELDS: ClassVar[tuple[str, ...]] = ("name", "since", "zone_since", "source", "confidence", "note")
 
     def __init__(
-        self, name: str, since: int, source: str, confidence: Literal["high", "medium", "low"], note: str | None
+        self,
+        name: str,
+        since: int,
+        zone_since: int | None,
+        source: str,
+        confidence: Literal["high", "medium", "low"],
+        note: str | None,
     ) -> None:
         self.name = name
         self.since = since
+        self.zone_since = zone_since
         self.source = source
         self.confidence = confidence
         self.note = note
@@ -828,6 +835,7 @@ def _encode_free_trade_zone(value: models.FreeTradeZone | FreeTradeZone) -> tupl
     return (
         value.name,
         value.since,
+        value.zone_since,
         value.source,
         value.confidence,
         value.note,

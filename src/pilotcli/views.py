@@ -299,7 +299,7 @@ def _profile_lines(catalog: Catalog, city: City, parts: ShowParts) -> list[tuple
     joined = f"{city.batch} ({batch.date.year})" if batch is not None else str(city.batch)
     if batch is not None and batch.document:
         joined += f", {batch.document}"
-    ftz = f"{city.ftz.name}, since {city.ftz.since}{cite(city.ftz.source)}" if city.ftz else MISSING
+    ftz = _zone_line(city, cite) if city.ftz else MISSING
     if city.ftz and city.ftz.note and parts.notes:
         ftz += f". {city.ftz.note}"
     lines = [("Name", f"{city.name} ({city.name_zh})")]
@@ -315,6 +315,17 @@ def _profile_lines(catalog: Catalog, city: City, parts: ShowParts) -> list[tuple
     if parts.sources:
         lines.insert(4, ("Coordinates", f"{city.lat:.2f}° N, {city.lon:.2f}° E{cite(city.coordinates_source)}"))
     return lines
+
+
+def _zone_line(city: City, cite: Callable[[str], str]) -> str:
+    """'China (Zhejiang) Pilot Free Trade Zone (2017), Hangzhou area since 2020' where the zone is
+    older than the city's area of it; else 'NAME, since YEAR'."""
+    assert city.ftz is not None
+    if city.ftz.zone_since is not None:
+        return (
+            f"{city.ftz.name} ({city.ftz.zone_since}), {city.name} area since {city.ftz.since}{cite(city.ftz.source)}"
+        )
+    return f"{city.ftz.name}, since {city.ftz.since}{cite(city.ftz.source)}"
 
 
 def _sector_names(catalog: Catalog, city: City) -> list[str]:
@@ -608,7 +619,14 @@ def _compare_profile_rows(catalog: Catalog, cities: list[City], *, difference_co
         rows.append(row + ([Cell("")] if difference_column else []))
     # Narrow tables show a date to the month and a zone's year alone.
     joined = [Cell(c.joined.isoformat(), short=c.joined.isoformat()[:7]) for c in cities]
-    zone = [Cell(f"since {c.ftz.since}", short=str(c.ftz.since)) if c.ftz else Cell(MISSING, "missing") for c in cities]
+    zone = [
+        Cell(
+            f"since {c.ftz.since}" + (f" (zone {c.ftz.zone_since})" if c.ftz.zone_since else ""), short=str(c.ftz.since)
+        )
+        if c.ftz
+        else Cell(MISSING, "missing")
+        for c in cities
+    ]
     for label, cells in (("Joined", joined), ("Free trade zone", zone)):
         rows.append([Cell(label, "heading"), *cells, *([Cell("")] if difference_column else [])])
     return rows
