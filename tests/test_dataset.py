@@ -933,3 +933,17 @@ def test_list_sort_ignores_case() -> None:
     lower = run_cli("list", "--sort", "gdp", "--desc", "--json")
     assert upper.exit_code == 0, upper.stderr
     assert [c["id"] for c in upper.json()] == [c["id"] for c in lower.json()]
+
+
+def test_coastal_follows_the_one_stated_rule(catalog: Catalog) -> None:
+    # docs/data.md: coastal when the territory touches the sea or a bay of it; a river estuary
+    # alone does not count. A coastal city's note that names an estuary names its sea too.
+    sea = re.compile(r"\b(Sea|Bay|Strait|Ocean)\b")
+    estuary_only = [
+        c.id
+        for c in catalog.dataset.cities
+        if c.coastal and c.coastal_note and "estuary" in c.coastal_note and not sea.search(c.coastal_note)
+    ]
+    assert estuary_only == []
+    suzhou = next(c for c in catalog.dataset.cities if c.id == "suzhou")
+    assert not suzhou.coastal  # on the Yangtze estuary, no sea coast
