@@ -911,3 +911,12 @@ def test_a_zone_older_than_the_citys_area_shows_both_years(tmp_path: Path) -> No
     city(raw, "hangzhou")["ftz"]["zone_since"] = 2020
     _, problems = problems_for(raw, tmp_path)
     assert "is not before since 2020" in the_problem(problems, city="hangzhou", field="ftz.zone_since").message
+
+
+@pytest.mark.parametrize("area", ["beijing", "hainan"])
+def test_a_municipality_or_province_is_never_separately_planned(tmp_path: Path, area: str) -> None:
+    raw = shipped_raw()
+    assert city(raw, area)["separately_planned"] is False
+    city(raw, area)["separately_planned"] = True
+    _, problems = problems_for(raw, tmp_path)
+    assert "never separately planned" in the_problem(problems, city=area, field="separately_planned").message

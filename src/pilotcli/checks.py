@@ -183,6 +183,9 @@ def city_profile(at: Loc, city: City, known: Known) -> Found:
         yield (*at, "joined"), f"joined {city.joined} is before its batch's date {batch.date}"
     if city.joined.year > known.as_of_year:
         yield (*at, "joined"), f"joined {city.joined} is after the dataset's as_of date"
+    if city.separately_planned and city.level in ("municipality", "province"):
+        # 计划单列市 are cities inside a province (Dalian, Qingdao, Ningbo, Xiamen, Shenzhen).
+        yield (*at, "separately_planned"), f"a {city.level} is never separately planned (计划单列市)"
     yield from known.source((*at, "coordinates_source"), city.coordinates_source)
     yield from known.source((*at, "focus_source"), city.focus_source)
     yield from known.confidence((*at, "focus_confidence"), city.focus_confidence, (city.focus_source,))
