@@ -348,10 +348,10 @@ def output_options(
     forced = os.environ.get("FORCE_COLOR", "") not in ("", "0")
     color = (tty or forced) and not no_color and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     width = terminal_size()[0]
-    options = OutputOptions(
-        format=chosen, fields=selected, bom=bom, color=color, width=max(width, 40), pretty=tty, flat=flat
+    pager = tty and not no_pager and chosen in (Format.table, Format.markdown)
+    return OutputOptions(
+        format=chosen, fields=selected, bom=bom, color=color, width=max(width, 40), pretty=tty, flat=flat, pager=pager
     )
-    return options._replace(pager=tty and not no_pager and chosen in (Format.table, Format.markdown))
 
 
 def terminal_size() -> tuple[int, int]:
@@ -389,7 +389,7 @@ def emit(view: Any, options: Any) -> None:
     from pilotcli.render import render
 
     if _as_of:  # every table's footer says how current the data is
-        options = options._replace(as_of=_as_of[-1])
+        options = options.dated(_as_of[-1])
 
     text = render(view, options)
     if options.format in (Format.table, Format.markdown):

@@ -7,7 +7,7 @@ when a table is drawn, so JSON calls never pay for Rich.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 from pilotcli.render.text import render_csv, render_json, render_jsonl, render_markdown
 from pilotcli.view import View
@@ -21,20 +21,52 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
-class OutputOptions(NamedTuple):
-    format: Format = Format.table
-    fields: tuple[str, ...] = ()
-    bom: bool = False
-    color: bool = False
-    width: int = 80
-    pretty: bool = False
-    """Indented JSON (for a terminal); compact otherwise, which is also much faster."""
-    flat: bool = False
-    """csv and jsonl: one column per field, a figure's value only (see `flatten`)."""
-    pager: bool = False
-    """Output taller than the terminal goes through the pager (the CLI decides; renderers ignore it)."""
-    as_of: str | None = None
-    """The dataset's as-of date: the last footnote of the last table."""
+class OutputOptions:
+    """How to write a command's output. A plain class with slots, not a NamedTuple (whose
+    class costs about 1 M instructions to build, on every call)."""
+
+    __slots__ = ("as_of", "bom", "color", "fields", "flat", "format", "pager", "pretty", "width")
+
+    def __init__(
+        self,
+        *,
+        format: Format = Format.table,
+        fields: tuple[str, ...] = (),
+        bom: bool = False,
+        color: bool = False,
+        width: int = 80,
+        pretty: bool = False,
+        flat: bool = False,
+        pager: bool = False,
+        as_of: str | None = None,
+    ) -> None:
+        self.format = format
+        self.fields = fields
+        self.bom = bom
+        self.color = color
+        self.width = width
+        self.pretty = pretty
+        """Indented JSON (for a terminal); compact otherwise, which is also much faster."""
+        self.flat = flat
+        """csv and jsonl: one column per field, a figure's value only (see `flatten`)."""
+        self.pager = pager
+        """Output taller than the terminal goes through the pager (the CLI decides; renderers ignore it)."""
+        self.as_of = as_of
+        """The dataset's as-of date: the last footnote of the last table."""
+
+    def dated(self, as_of: str) -> OutputOptions:
+        """The same options, with the dataset's as-of date."""
+        return OutputOptions(
+            format=self.format,
+            fields=self.fields,
+            bom=self.bom,
+            color=self.color,
+            width=self.width,
+            pretty=self.pretty,
+            flat=self.flat,
+            pager=self.pager,
+            as_of=as_of,
+        )
 
 
 def select_fields(view: View, fields: tuple[str, ...]) -> list[dict[str, Any]] | dict[str, Any]:
