@@ -234,7 +234,9 @@ def test_year_on_rank_compare_and_export() -> None:
     assert "5207.34" not in exported
     refused = run_cli("export", "--format", "json", "--year", "2024")
     assert refused.exit_code == 2
-    assert "--year applies to --format csv" in refused.stderr
+    assert refused.stderr.startswith("pilot: --year applies to --format csv")
+    assert "pilot list --year 2024 --json" in refused.stderr
+    assert refused.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize("year", ["1999", "2030"])

@@ -81,7 +81,10 @@ def command(
     if flat and fmt is not ExportFormat.csv:
         raise UsageError("--flat applies to csv export", hint="add --format csv")
     if year is not None and fmt is not ExportFormat.csv:
-        raise UsageError("--year applies to --format csv", hint="the TOML and JSON exports carry every year (history)")
+        raise UsageError(
+            "--year applies to --format csv (TOML and JSON exports carry every year, as history)",
+            hint=f"for one year's values as JSON: pilot list --year {year} --json",
+        )
     catalog = load_catalog(ctx).at_year(year)
     city_filter = build_city_filter(catalog, sector, all_sectors, region, coastal, batch, province, ftz, where, measure)
     cities = query.select(catalog, city_filter)
