@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import factories
 from pilotcli import cache, cli
 from pilotcli.cli import run
 from pilotcli.dataset import Catalog, load
@@ -41,6 +42,20 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PILOT_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
         return load(shipped_dataset_path())
+
+
+@pytest.fixture
+def gaps(tmp_path: Path) -> str:
+    """A copy of the shipped data with the gaps that tests about missing values name, made here.
+
+    Hainan has no population, GDP, growth or services share (so no GDP per capita either), and
+    Hefei no services share, whatever the shipped data has found since. Everything else is as
+    shipped.
+    """
+    raw = factories.shipped_raw()
+    factories.without_values(raw, "hainan", "population", "gdp", "gdp_growth", "services_share")
+    factories.without_values(raw, "hefei", "services_share")
+    return str(factories.write_raw(raw, tmp_path / "gaps.toml"))
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,20 @@ def with_measures(raw: dict[str, Any], *entries: dict[str, Any]) -> dict[str, An
     """The dataset with only these measures besides those that create a yes/no indicator."""
     raw["measures"] = [m for m in raw["measures"] if m.get("creates")] + list(entries)
     return raw
+
+
+def without_values(raw: dict[str, Any], city_id: str, *figure_ids: str) -> dict[str, Any]:
+    """The dataset with these figures of one city recorded as checked but unknown: no value in any year.
+
+    Tests about missing values make their own gaps with this, so that filling a real gap in the
+    shipped data breaks no test that is not about that data.
+    """
+    figures = city(raw, city_id)["figures"]
+    for figure_id in figure_ids:
+        entry = figures.get(figure_id)
+        if entry is None:  # not recorded at all: no value either
+            continue
+        for key in ("value", "history", "estimate", "listed", "also"):
+            entry.pop(key, None)
+        entry["note"] = "Not found (a gap made by a test)."
+    return raw

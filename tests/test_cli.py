@@ -13,7 +13,8 @@ import pytest
 import factories
 from conftest import DATA, run_cli
 from pilotcli import cli
-from pilotcli.dataset import Catalog
+from pilotcli.dataset import Catalog, load
+from pilotcli.rank import DEFAULT_WEIGHTS
 
 HOSPITAL_PILOT = {"beijing", "tianjin", "shanghai", "hainan", "nanjing", "guangzhou", "shenzhen", "fuzhou", "suzhou"}
 VATS_PILOT = {"beijing", "shanghai", "hainan", "shenzhen"}
@@ -80,14 +81,15 @@ def test_sort_by_gdp_descending_with_limit() -> None:
     assert listed("--sort", "gdp", "--desc", "--limit", "3") == ["shanghai", "beijing", "shenzhen"]
 
 
-def test_sort_puts_missing_values_last_in_both_directions() -> None:
-    result = run_cli("list", "--json", "--sort", "population")
+def test_sort_puts_missing_values_last_in_both_directions(gaps: str) -> None:
+    result = run_cli("--data", gaps, "list", "--json", "--sort", "population")
     rows = result.json()
     values = [row["population"]["value"] if row["population"] else None for row in rows]
     present = [v for v in values if v is not None]
     assert present == sorted(present)
+    assert len(present) < len(values)  # Hainan's population is missing in `gaps`
     assert values[len(present) :] == [None] * (len(values) - len(present))
-    descending = run_cli("list", "--json", "--sort", "population", "--desc").json()
+    descending = run_cli("--data", gaps, "list", "--json", "--sort", "population", "--desc").json()
     assert descending[-1]["population"] is None or descending[-1]["population"]["value"] is None
     assert ids(descending)[0] == "chongqing"  # 31.90 million, the largest
 
@@ -173,12 +175,12 @@ def test_show_table_has_the_profile_sections() -> None:
         assert heading in result.stdout
 
 
-def test_missing_is_shown_as_missing_never_zero() -> None:
-    profile = run_cli("show", "hainan", "--json").json()
+def test_missing_is_shown_as_missing_never_zero(gaps: str) -> None:
+    profile = run_cli("--data", gaps, "show", "hainan", "--json").json()
     assert profile["gdp"]["value"] is None
     assert profile["gdp"]["note"]
     assert profile["gdp_per_capita"] is None
-    table = run_cli("show", "hainan").stdout
+    table = run_cli("--data", gaps, "show", "hainan").stdout
     gdp_line = next(line for line in table.splitlines() if line.strip().startswith("GDP "))
     assert "—" in gdp_line
     assert " 0 " not in gdp_line
@@ -248,9 +250,9 @@ def test_compare_sectors_shared_and_unique() -> None:
     assert set(data["sectors"]["unique"]["hefei"]) == hefei - shenzhen
 
 
-def test_compare_more_cities_measures_the_others_against_the_first() -> None:
+def test_compare_more_cities_measures_the_others_against_the_first(gaps: str) -> None:
     cities = ["beijing", "shanghai", "guangzhou", "shenzhen", "hainan"]
-    data = compared(*cities)
+    data = run_cli("--data", gaps, "compare", *cities, "--json").json()
     assert data["base"] == "beijing"
     assert ids(data["cities"]) == cities
     assert all(r["difference"] is None for r in data["rows"])  # the two-city field
@@ -260,7 +262,7 @@ def test_compare_more_cities_measures_the_others_against_the_first() -> None:
         theirs = gdp["values"][other]["value"]
         assert gdp["differences"][other]["absolute"] == pytest.approx(beijing - theirs)
         assert gdp["differences"][other]["percent"] == pytest.approx((beijing - theirs) / theirs * 100, abs=0.01)
-    assert set(gdp["differences"]) == {"shanghai", "guangzhou", "shenzhen"}  # Hainan's GDP is missing
+    assert set(gdp["differences"]) == {"shanghai", "guangzhou", "shenzhen"}  # Hainan's GDP is missing in `gaps`
     assert row(data, "vats_pilot")["differences"] == {}  # yes/no: nothing to subtract
     table = run_cli("compare", *cities[:3]).stdout
     assert "Differences: Beijing minus each city" in table
@@ -362,32 +364,37 @@ def test_missing_zero_is_still_an_option(catalog: Catalog) -> None:
     assert [r["rank"] for r in ranking] == list(range(1, 21))  # every city has some finance data
 
 
-def test_missing_data_no_longer_decides_the_order(catalog: Catalog) -> None:
+def test_missing_data_no_longer_decides_the_order(gaps: str) -> None:
     # The complaint of issue 13: a city fell far because its services share was missing, and
     # Hainan came last with 0.0 because all three of its figures are missing. Now a city is
     # scored on what it has; --missing zero still counts a gap as 0. No score is written here:
-    # they move with every figure added, and are recomputed from the data instead.
-    weights = {"gdp": 1.0, "gdp_per_capita": 1.0, "services_share": 1.0}
-    default = {r["id"]: r for r in run_cli("rank", "--json").json()}
-    zero = {r["id"]: r for r in run_cli("rank", "--missing", "zero", "--json").json()}
+    # they move with every figure added, and are recomputed from the data instead. `gaps` keeps
+    # both situations (Hefei without a services share, Hainan without any) whatever the shipped
+    # data has found since.
+    catalog = load(Path(gaps))
+    weights = dict(DEFAULT_WEIGHTS)
+    default = {r["id"]: r for r in run_cli("--data", gaps, "rank", "--json").json()}
+    zero = {r["id"]: r for r in run_cli("--data", gaps, "rank", "--missing", "zero", "--json").json()}
     on_what_it_has = dict(independent_ranking(catalog, weights))
     counting_gaps_as_zero = dict(independent_ranking(catalog, weights, zero=True))
     partial = [city for city, r in default.items() if 0.5 <= r["coverage"] < 1]
-    assert partial, "some city lacks one of the default preset's figures"
+    assert "hefei" in partial
+    assert isinstance(default["hefei"]["rank"], int)
     for city in partial:
         assert default[city]["score"] == pytest.approx(on_what_it_has[city], abs=0.006)
         assert zero[city]["score"] == pytest.approx(counting_gaps_as_zero[city], abs=0.006)
         assert default[city]["score"] > zero[city]["score"], city
-    # A city with none of the figures (Hainan, until its figures are found) comes last, unranked.
+    # A city with none of the figures comes last, unranked.
     without = [r for r in default.values() if r["coverage"] == 0]
+    assert [r["id"] for r in without] == ["hainan"]
     assert list(default.values())[len(default) - len(without) :] == without
     assert all(r["rank"] is None and r["score"] is None for r in without)
 
 
-def test_not_enough_data_is_listed_after_the_ranked_cities() -> None:
-    # Hainan has none of the default preset's figures; a stricter --min-coverage also leaves out
-    # the cities with two of three (no services share), Hefei among them.
-    table = run_cli("rank").stdout
+def test_not_enough_data_is_listed_after_the_ranked_cities(gaps: str) -> None:
+    # In `gaps` Hainan has none of the default preset's figures; a stricter --min-coverage also
+    # leaves out the cities with two of three (no services share), Hefei among them.
+    table = run_cli("--data", gaps, "rank").stdout
     lines = table.splitlines()
     hainan = next(i for i, line in enumerate(lines) if "Hainan" in line)
     shenyang = next(i for i, line in enumerate(lines) if "Shenyang" in line)
@@ -395,9 +402,9 @@ def test_not_enough_data_is_listed_after_the_ranked_cities() -> None:
     assert "not enough data" in lines[hainan]
     assert "0%" in lines[hainan]
     assert "not enough data to rank: Hainan (0%)" in " ".join(table.split())
-    strict = " ".join(run_cli("rank", "--min-coverage", "0.7").stdout.split())
+    strict = " ".join(run_cli("--data", gaps, "rank", "--min-coverage", "0.7").stdout.split())
     assert "Hefei (67%)" in strict.split("not enough data to rank:")[1]
-    everyone = run_cli("rank", "--min-coverage", "0.6", "--json").json()
+    everyone = run_cli("--data", gaps, "rank", "--min-coverage", "0.6", "--json").json()
     assert isinstance(next(r for r in everyone if r["id"] == "hefei")["rank"], int)
     assert run_cli("rank", "--min-coverage", "1.5").exit_code == 2
 
@@ -437,9 +444,12 @@ def test_rank_takes_the_list_filters() -> None:
     assert title.splitlines()[0] == "Ranking: finance preset · coastal · batch 4 (2025) · where gdp>1000"
 
 
-def test_scaling_runs_over_the_cities_ranked() -> None:
-    # Among the three 2021 cities with a GDP, the largest scores 100 and the smallest 0.
+def test_scaling_runs_over_the_cities_ranked(gaps: str) -> None:
+    # Among the three 2021 cities with a GDP (Hainan has none in `gaps`), the largest scores 100
+    # and the smallest 0.
     ranking = run_cli(
+        "--data",
+        gaps,
         "rank",
         "--weight",
         "gdp=1",
@@ -461,9 +471,9 @@ def test_scaling_runs_over_the_cities_ranked() -> None:
     }
 
 
-def test_rank_weights_override_and_missing_values_are_flagged() -> None:
+def test_rank_weights_override_and_missing_values_are_flagged(gaps: str) -> None:
     only_gdp = ["--weight", "gdp_per_capita=0", "--weight", "services_share=0"]
-    ranking = run_cli("rank", "--weight", "gdp=1", *only_gdp, "--json").json()
+    ranking = run_cli("--data", gaps, "rank", "--weight", "gdp=1", *only_gdp, "--json").json()
     assert ids(ranking)[:3] == ["shanghai", "beijing", "shenzhen"]
     hainan = next(r for r in ranking if r["id"] == "hainan")
     assert hainan["missing"] == ["gdp"]
@@ -510,10 +520,12 @@ def test_one_sector_lists_its_cities_with_evidence() -> None:
     assert all(r["evidence"] and r["source"] for r in rows)
 
 
-def test_regions_add_up() -> None:
-    regions = run_cli("regions", "--json").json()
+@pytest.mark.parametrize("with_gaps", [False, True], ids=["shipped", "gaps"])
+def test_regions_add_up(with_gaps: bool, gaps: str) -> None:
+    data = ["--data", gaps] if with_gaps else []
+    regions = run_cli(*data, "regions", "--json").json()
     assert sum(r["city_count"] for r in regions) == 20
-    cities = {c["id"]: c for c in run_cli("list", "--json").json()}
+    cities = {c["id"]: c for c in run_cli(*data, "list", "--json").json()}
     for region in regions:
         members = [cities[i] for i in region["cities"]]
         assert all(c["region"] == region["id"] for c in members)
@@ -521,18 +533,21 @@ def test_regions_add_up() -> None:
         known = [c["gdp"]["value"] for c in members if c["gdp"] and c["gdp"]["value"] is not None]
         assert region["gdp"]["value"] == pytest.approx(sum(known))
         assert region["gdp"]["cities_counted"] == len(known)
-    east = next(r for r in regions if r["id"] == "east")
-    assert "hainan" in east["gdp"]["cities_missing"]
+        unknown = [c["id"] for c in members if not (c["gdp"] and c["gdp"]["value"] is not None)]
+        assert region["gdp"]["cities_missing"] == unknown
+    if with_gaps:
+        east = next(r for r in regions if r["id"] == "east")
+        assert "hainan" in east["gdp"]["cities_missing"]
 
 
 # --- output formats -------------------------------------------------------------------------
 
 
-def test_csv_flattens_figures_and_bom_is_optional() -> None:
+def test_csv_flattens_figures_and_bom_is_optional(gaps: str) -> None:
     import csv
     import io
 
-    text = run_cli("list", "--format", "csv").stdout
+    text = run_cli("--data", gaps, "list", "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 20
     assert {"gdp", "gdp_unit", "gdp_year", "gdp_source", "gdp_estimate"} <= set(rows[0])
@@ -541,7 +556,7 @@ def test_csv_flattens_figures_and_bom_is_optional() -> None:
     assert float(beijing["gdp"]) == pytest.approx(5207.34)
     assert beijing["gdp_unit"] == "billion CNY"
     hainan = next(r for r in rows if r["id"] == "hainan")
-    assert hainan["gdp"] == ""  # missing stays empty, never 0
+    assert hainan["gdp"] == ""  # missing (in `gaps`) stays empty, never 0
     assert not text.startswith("\ufeff")
     assert run_cli("list", "--format", "csv", "--bom").stdout.startswith("\ufeffid,")
 

@@ -14,15 +14,17 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 
+import factories
 from conftest import run_cli
 from factories import SHIPPED
 from pilotcli.compare import compare
-from pilotcli.dataset import Catalog
+from pilotcli.dataset import Catalog, load
 from pilotcli.errors import NotFoundError
 from pilotcli.query import cited_sources, city_profile, figure, resolve_field
 from pilotcli.records import City, Figure
@@ -803,11 +805,22 @@ def test_gdp_per_capita_is_gdp_over_population(catalog: Catalog, city_id: str) -
         assert value_in(city, "population", latest.year) is not None
 
 
-@pytest.mark.parametrize("city_id", ["hainan", "dalian", "suzhou"])
-def test_gdp_per_capita_missing_without_population(catalog: Catalog, city_id: str) -> None:
-    # The fact sheet has no 2024 population for these three, so there is nothing to divide by.
-    assert value_in(catalog.cities[city_id], "population", 2024) is None
-    assert figure(catalog.at_year(2024), catalog.cities[city_id], "gdp_per_capita") is None
+def test_gdp_per_capita_missing_without_population(catalog: Catalog, tmp_path: Path) -> None:
+    # Without a population for the year there is nothing to divide by, whichever cities lack one.
+    for year in catalog.years():
+        at = catalog.at_year(year)
+        for city in catalog.dataset.cities:
+            if value_in(city, "population", year) is None:
+                assert figure(at, city, "gdp_per_capita") is None, (city.id, year)
+    # A city with both figures loses its GDP per capita with its population (and keeps its GDP).
+    shanghai = catalog.cities["shanghai"]
+    assert figure(catalog, shanghai, "gdp_per_capita") is not None
+    raw = factories.without_values(factories.shipped_raw(), "shanghai", "population")
+    gapped = load(factories.write_raw(raw, tmp_path / "cities.toml"))
+    assert figure(gapped, gapped.cities["shanghai"], "gdp_per_capita") is None
+    gdp = figure(gapped, gapped.cities["shanghai"], "gdp")
+    assert gdp is not None
+    assert gdp.value is not None
 
 
 def test_gdp_per_capita_is_derived_not_stored(catalog: Catalog) -> None:

@@ -240,10 +240,16 @@ def test_where_repeats_as_and_and_combines_with_the_filters() -> None:
     assert "guangzhou" in both
 
 
-def test_missing_values_match_neither_side() -> None:
-    over, under = ids("list", "--where", "services_share>=60"), ids("list", "--where", "services_share<60")
+def test_missing_values_match_neither_side(gaps: str) -> None:
+    data = ("--data", gaps)
+    over = ids(*data, "list", "--where", "services_share>=60")
+    under = ids(*data, "list", "--where", "services_share<60")
     assert not set(over) & set(under)
-    assert "hefei" not in over + under  # its services share is missing
+    every = run_cli(*data, "list", "--json").json()
+    known = [c["id"] for c in every if c["services_share"] and c["services_share"]["value"] is not None]
+    assert sorted(over + under) == sorted(known)
+    assert "hefei" not in over + under  # its services share is missing in `gaps`
+    assert "hainan" not in over + under
 
 
 @pytest.mark.parametrize("command", ["list", "rank", "map"])
