@@ -50,6 +50,32 @@ def test_output_matches_its_schema(command: str, args: list[str]) -> None:
     jsonschema.validate(result.json(), SCHEMA)
 
 
+GAP_CASES = [
+    ("list", ["list", "--json"]),
+    ("show", ["show", "hainan", "--json"]),
+    ("compare", ["compare", "beijing", "shanghai", "hainan", "--json"]),
+    ("compare", ["compare", "hainan", "hefei", "--json"]),
+    ("rank", ["rank", "--json"]),
+]
+
+
+@pytest.mark.parametrize(("command", "args"), GAP_CASES)
+def test_missing_values_match_the_schema(command: str, args: list[str], gaps: str) -> None:
+    # On a copy with known gaps (Hainan's GDP and more), so that nulls are always in the output.
+    result = run_cli("--data", gaps, *args)
+    assert result.exit_code == 0, result.stderr
+    assert re.search(r'"(value|score|rank)":\s*null', result.stdout), args
+    shape = {"$ref": f"#/$defs/commands/{command}", "$defs": SCHEMA["$defs"]}
+    jsonschema.validate(result.json(), shape)
+
+
+def test_regions_with_a_missing_figure_match_the_schema(gaps: str) -> None:
+    regions = run_cli("--data", gaps, "regions", "--json").json()
+    east = next(r for r in regions if r["id"] == "east")
+    assert "hainan" in east["gdp"]["cities_missing"]
+    jsonschema.validate(regions, {"$ref": "#/$defs/commands/regions", "$defs": SCHEMA["$defs"]})
+
+
 def test_schema_rejects_a_broken_record() -> None:
     city = run_cli("list", "--json").json()[0]
     city["gdp"] = {"value": "4984", "unit": "billion CNY"}  # a string, and keys missing

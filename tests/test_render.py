@@ -286,9 +286,11 @@ TABLE_COMMANDS = [
 
 
 @pytest.mark.parametrize("width", [40, 57, 80, 100, 131, 200])
-def test_no_table_line_is_wider_than_the_terminal(width: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_table_line_is_wider_than_the_terminal(width: int, monkeypatch: pytest.MonkeyPatch, gaps: str) -> None:
     monkeypatch.setenv("COLUMNS", str(width))
-    for command in TABLE_COMMANDS:
+    # Also with missing values (the — marks, 'not enough data'), whatever the shipped data lacks.
+    with_gaps = [("--data", gaps, "show", "hainan"), ("--data", gaps, "rank"), ("--data", gaps, "list")]
+    for command in [*TABLE_COMMANDS, *with_gaps]:
         shown = run_cli(*command).stdout
         assert max(map(cell_len, shown.splitlines())) <= width, " ".join(command)
 
