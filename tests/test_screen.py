@@ -152,10 +152,11 @@ def test_a_long_text_column_is_hidden_rather_than_squeezed(monkeypatch: pytest.M
     assert "Banking, insurance" in shown
 
 
-def test_rank_keeps_each_contribution_on_one_line_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rank_keeps_each_contribution_on_one_line_at_80_columns(monkeypatch: pytest.MonkeyPatch, gaps: str) -> None:
     # The Chinese names give way (said in a line) rather than 'gdp_per_capita' parting from its points.
+    # On `gaps`: the missing column, which a missing figure brings, is what leaves no room for them.
     monkeypatch.setenv("COLUMNS", "80")
-    ranked = run_cli("rank").stdout
+    ranked = run_cli("--data", gaps, "rank").stdout
     assert "1 column hidden: 中文" in " ".join(ranked.split())
     assert "gdp_per_capita +33.3," in ranked
     assert not re.search(r"[a-z]\n +\+\d", ranked)  # an indicator here, its points on the next line
