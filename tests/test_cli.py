@@ -209,15 +209,18 @@ def test_compare_marks_the_better_value_knowing_ranks() -> None:
     assert row(data, "nature_index_rank")["best"] == ["beijing"]  # 1st beats 2nd
 
 
-def test_compare_two_cities_gives_the_difference(tmp_path: Path) -> None:
-    # GFCI 38 as the data has it when this was written (Hefei not listed, Tianjin listed without a
-    # published rank), made here so that a later edition in the data does not change the test.
+def gfci_gaps(tmp_path: Path) -> str:
+    """The shipped data with GFCI 38 as it was when these tests were written: Hainan and Hefei not
+    listed, Tianjin listed without a published rank (made here, so a later edition changes no test)."""
     raw = factories.shipped_raw()
-    factories.without_values(raw, "hefei", "gfci_rank")
-    factories.city(raw, "hefei")["figures"]["gfci_rank"]["listed"] = False
-    factories.without_values(raw, "tianjin", "gfci_rank")
-    factories.city(raw, "tianjin")["figures"]["gfci_rank"]["listed"] = True
-    path = str(factories.write_raw(raw, tmp_path / "cities.toml"))
+    for city_id, listed in (("hainan", False), ("hefei", False), ("tianjin", True)):
+        factories.without_values(raw, city_id, "gfci_rank")
+        factories.city(raw, city_id)["figures"]["gfci_rank"]["listed"] = listed
+    return str(factories.write_raw(raw, tmp_path / "gfci.toml"))
+
+
+def test_compare_two_cities_gives_the_difference(tmp_path: Path) -> None:
+    path = gfci_gaps(tmp_path)
     result = run_cli("--data", path, "compare", "shenzhen", "hefei", "--json")
     assert result.exit_code == 0, result.stderr
     data = result.json()
@@ -678,8 +681,9 @@ def test_names_typed_in_another_case() -> None:
     assert "Fortune Global 500" in " ".join(run_cli("list", "--sort", "FORTUNE500_HQ").stdout.split())
 
 
-def test_not_ranked_is_known_and_scores_as_the_worst_rank() -> None:
-    skip = run_cli("rank", "--sector", "finance", "--missing", "skip", "--json").json()
+def test_not_ranked_is_known_and_scores_as_the_worst_rank(tmp_path: Path) -> None:
+    path = gfci_gaps(tmp_path)
+    skip = run_cli("--data", path, "rank", "--sector", "finance", "--missing", "skip", "--json").json()
     hainan = next(r for r in skip if r["id"] == "hainan")
     # Hainan is not among GFCI 38's centres: a known "not ranked", not a missing value.
     assert "gfci_rank" not in hainan["missing"]
@@ -687,7 +691,7 @@ def test_not_ranked_is_known_and_scores_as_the_worst_rank() -> None:
     assert [r["id"] for r in skip][:3] == ["shanghai", "shenzhen", "beijing"]
     tianjin = next(r for r in skip if r["id"] == "tianjin")
     assert "gfci_rank" in tianjin["missing"]  # listed, rank unpublished: unknown
-    shown = run_cli("show", "hefei").stdout
+    shown = run_cli("--data", path, "show", "hefei").stdout
     assert "not ranked" in next(line for line in shown.splitlines() if line.startswith("GFCI rank"))
 
 
