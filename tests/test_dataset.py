@@ -888,9 +888,16 @@ def test_profile_sources_include_ids_cited_in_notes(catalog: Catalog) -> None:
 
 
 def test_cited_sources_match_whole_known_ids_only(catalog: Catalog) -> None:
-    assert {"d-gh", "d-gh2", "d37", "d3", "f10"} <= set(catalog.sources)
-    texts = ["see d-gh2 and (d37; also d3)", "d370, xd37, d37b, unknown d99", "(f10) again d37", "d-gh."]
-    assert cited_sources(catalog, texts) == ["d-gh2", "d37", "d3", "f10", "d-gh"]
+    assert {"nature-index-2025", "nature-index-2025-ecns", "d37", "d3", "f10"} <= set(catalog.sources)
+    assert "d370" not in catalog.sources
+    assert "d37b" not in catalog.sources
+    texts = [
+        "see nature-index-2025-ecns and (d37; also d3)",
+        "d370, xd37, d37b, unknown d99",
+        "(f10) again d37",
+        "nature-index-2025.",
+    ]
+    assert cited_sources(catalog, texts) == ["nature-index-2025-ecns", "d37", "d3", "f10", "nature-index-2025"]
 
 
 # --- Lookups as a user types them ---------------------------------------------------------------
