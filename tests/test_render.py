@@ -8,6 +8,7 @@ import pytest
 from rich.cells import cell_len
 
 from conftest import ROOT, CompletionContext, run_cli
+from pilotcli.render import Format, OutputOptions
 from pilotcli.render.rich_tables import bar, render_tables
 from pilotcli.render.text import render_csv, render_json, render_markdown
 from pilotcli.view import Cell, Column, Table, View, clean
@@ -308,3 +309,17 @@ def test_tabs_and_newlines_in_names_are_drawn_whole(tmp_path: Path, monkeypatch:
         assert "Beijing Municipality" in shown, width
         assert "Shanghai City" in shown, width
         assert max(map(cell_len, shown.splitlines())) <= width
+
+
+def test_dating_output_options_keeps_every_other_option() -> None:
+    options = OutputOptions(
+        format=Format.csv, fields=("id",), bom=True, color=True, width=97, pretty=True, flat=True, pager=True
+    )
+    dated = options.dated("2026-11-30")
+    assert dated.as_of == "2026-11-30"
+    assert options.as_of is None
+    assert {name: getattr(dated, name) for name in OutputOptions.__slots__ if name != "as_of"} == {
+        name: getattr(options, name) for name in OutputOptions.__slots__ if name != "as_of"
+    }
+    assert dated.width == 97
+    assert dated.fields == ("id",)

@@ -6,6 +6,7 @@ when a table is drawn, so JSON calls never pay for Rich.
 
 from __future__ import annotations
 
+import copy
 from enum import StrEnum
 from typing import Any
 
@@ -55,18 +56,10 @@ class OutputOptions:
         """The dataset's as-of date: the last footnote of the last table."""
 
     def dated(self, as_of: str) -> OutputOptions:
-        """The same options, with the dataset's as-of date."""
-        return OutputOptions(
-            format=self.format,
-            fields=self.fields,
-            bom=self.bom,
-            color=self.color,
-            width=self.width,
-            pretty=self.pretty,
-            flat=self.flat,
-            pager=self.pager,
-            as_of=as_of,
-        )
+        """The same options, with the dataset's as-of date (a copy: every option carries over)."""
+        dated = copy.copy(self)
+        dated.as_of = as_of
+        return dated
 
 
 def select_fields(view: View, fields: tuple[str, ...]) -> list[dict[str, Any]] | dict[str, Any]:
