@@ -534,7 +534,7 @@ def test_derived_indicator_stored_in_a_city(tmp_path: Path) -> None:
         "value": 101.14,
         "unit": "thousand CNY per person",
         "year": 2024,
-        "source": "d34",
+        "source": "xa-netease-2025-04-15",
         "confidence": "medium",
     }
     written, problems = problems_for(raw, tmp_path)
