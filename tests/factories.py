@@ -183,3 +183,22 @@ def without_values(raw: dict[str, Any], city_id: str, *figure_ids: str) -> dict[
             entry.pop(key, None)
         entry["note"] = "Not found (a gap made by a test)."
     return raw
+
+
+def with_value(raw: dict[str, Any], city_id: str, figure_id: str, value: float, year: int) -> dict[str, Any]:
+    """The dataset with this figure of one city a single value of `year` (no earlier years),
+    citing the source of another city's value of the same figure."""
+    source = next(
+        entry["source"]
+        for other in raw["cities"]
+        if (entry := other.get("figures", {}).get(figure_id)) and "value" in entry and "source" in entry
+    )
+    unit = next(indicator["unit"] for indicator in raw["indicators"] if indicator["id"] == figure_id)
+    city(raw, city_id).setdefault("figures", {})[figure_id] = {
+        "value": value,
+        "unit": unit,
+        "year": year,
+        "source": source,
+        "confidence": "low",
+    }
+    return raw

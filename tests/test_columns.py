@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import io
 import json
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+import factories
 from conftest import run_cli
 from pilotcli.dataset import Catalog
 from pilotcli.query import field_names
@@ -23,9 +25,11 @@ def header_cells(table: str) -> list[str]:
 def test_fields_choose_table_columns_in_the_order_given(monkeypatch: pytest.MonkeyPatch, gaps: str) -> None:
     monkeypatch.setenv("COLUMNS", "160")
     table = run_cli("--data", gaps, "list", "--fields", "gdp,id,vats_pilot", "--limit", "4").stdout
-    assert header_cells(table)[:4] == ["gdp", "(billion", "CNY)", "id"]
+    # A figure's column is headed as in the list, by its short name and unit.
+    assert header_cells(table)[:4] == ["GDP", "(bn", "CNY)", "id"]
     rows = {line.split()[1]: line.split() for line in table.splitlines()[2:6]}
-    assert rows["beijing"] == ["5,207.34", "beijing", "yes"]
+    gdp = run_cli("--data", gaps, "show", "beijing", "--json").json()["gdp"]["value"]
+    assert rows["beijing"] == [f"{gdp:,.1f}" if isinstance(gdp, float) else f"{gdp:,}", "beijing", "yes"]
     assert rows["hainan"] == ["—", "hainan", "yes"]  # missing in `gaps`, never 0
     ranked = run_cli("rank", "--fields", "rank,id,coverage", "--sector", "finance").stdout
     assert header_cells(ranked) == ["rank", "id", "coverage"]
@@ -35,7 +39,7 @@ def test_fields_choose_table_columns_in_the_order_given(monkeypatch: pytest.Monk
 def test_fields_in_markdown_and_unknown_fields() -> None:
     markdown = run_cli("list", "--fields", "name,gfci_rank", "--format", "markdown", "--where", "gfci_rank<=10").stdout
     assert markdown.splitlines()[:4] == [
-        "| name | gfci_rank (rank) |",
+        "| name | GFCI rank |",
         "| :--- | ---: |",
         "| Shanghai | 8 |",
         "| Shenzhen | 9 |",
@@ -127,3 +131,64 @@ def test_flat_with_fields_and_on_other_commands() -> None:
     assert ranked[0]["contributions_gdp_points"] == str(nested)
     assert run_cli("list", "--flat").exit_code == 2
     assert run_cli("list", "--json", "--flat").exit_code == 2
+
+
+OLDER = "(YEAR) a value from an earlier year than the rest"
+
+
+@pytest.fixture
+def one_older(tmp_path: Any) -> str:
+    """Every city's utilised FDI, GDP and population are 2025 values, except Hefei's FDI: 2024.
+    Whatever the shipped data has, one value (in the list's and rank's columns) is older than the rest."""
+    raw = factories.shipped_raw()
+    for n, city in enumerate(raw["cities"]):
+        factories.with_value(raw, city["id"], "fdi_utilised", 10.0 + n, 2024 if city["id"] == "hefei" else 2025)
+        factories.with_value(raw, city["id"], "gdp", 1000.0 + n, 2025)
+        factories.with_value(raw, city["id"], "population", 5.0 + n, 2025)
+    return str(factories.write_raw(raw, tmp_path / "one-older.toml"))
+
+
+def _rows_marked(table: str) -> list[str]:
+    """The lines that hold a value marked with its (older) year."""
+    return [line for line in table.splitlines() if re.search(r"\S \(20\d\d\)", line)]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--fields", "id,gdp,fdi_utilised"],
+        ["list", "--fields", "id,fdi_utilised", "--where", "fdi_utilised>0"],
+        ["list", "--fields", "id,fdi_utilised", "--format", "markdown"],
+        ["list", "--sort", "fdi_utilised"],
+        ["list", "--where", "fdi_utilised>0"],
+        ["rank", "--weight", "fdi_utilised=1,services_share=0", "--wide"],
+        ["rank", "--weight", "fdi_utilised=1,services_share=0", "--explain"],
+    ],
+)
+def test_a_value_older_than_the_rest_of_its_column_carries_its_year(
+    args: list[str], one_older: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    table = run_cli("--data", one_older, *args).stdout
+    marked = _rows_marked(table)
+    assert len(marked) == 1, table
+    assert "hefei" in marked[0].lower()
+    assert "10.0 (2024)" not in table  # the others are the newest year: no mark
+    assert OLDER in " ".join(table.split())
+
+
+def test_older_values_in_one_city_and_in_a_chosen_year(one_older: str) -> None:
+    # show: one row, so a yearly figure is marked when older than the other yearly figures chosen.
+    shown = run_cli("--data", one_older, "show", "hefei", "--fields", "id,gdp,fdi_utilised,gfci_rank").stdout
+    assert " (2024)" in shown.splitlines()[2]
+    assert OLDER in " ".join(shown.split())
+    alone = run_cli("--data", one_older, "show", "hefei", "--fields", "id,fdi_utilised").stdout
+    assert "(2024)" not in alone
+    compared = run_cli("--data", one_older, "compare", "hefei", "beijing").stdout
+    fdi = next(line for line in compared.splitlines() if "FDI (bn USD)" in line)
+    assert fdi in _rows_marked(compared)
+    # --year: every value shown is of that year, so none is marked.
+    for year in ("2024", "2025"):
+        chosen = run_cli("--data", one_older, "list", "--fields", "id,fdi_utilised", "--year", year).stdout
+        assert not _rows_marked(chosen), chosen
+        assert f"figures of {year}" in chosen

@@ -65,6 +65,9 @@ TableSource = list[Table] | Callable[[], list[Table]]
 Payload = list[dict[str, Any]] | dict[str, Any]
 PayloadSource = Payload | Callable[[], Payload]
 RowsSource = list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] | None
+FigureColumns = Callable[[Sequence[str]], tuple[dict[str, tuple[Column, list[Cell]]], list[str]]]
+"""For the chosen fields: the column and cells of each figure among them, as the command's own
+table draws that figure (its display decimals and older-year marks), and the notes they need."""
 
 
 class View:
@@ -75,7 +78,7 @@ class View:
     and the json, jsonl and csv formats never pay for cells.
     """
 
-    __slots__ = ("_csv_rows", "_data", "_tables", "fields", "figure_keys", "notes", "picture")
+    __slots__ = ("_csv_rows", "_data", "_tables", "fields", "figure_columns", "figure_keys", "notes", "picture")
 
     def __init__(
         self,
@@ -86,6 +89,7 @@ class View:
         figure_keys: list[str] | None = None,
         csv_rows: RowsSource = None,
         picture: Picture | None = None,
+        figure_columns: FigureColumns | None = None,
     ) -> None:
         self._data = data
         self._tables: TableSource = [] if tables is None else tables
@@ -98,6 +102,8 @@ class View:
         self._csv_rows = csv_rows
         self.picture = picture
         """A custom drawing (map, timeline) that the table format shows instead of tables."""
+        self.figure_columns = figure_columns
+        """How a --fields table draws the figures it shows (else: their values as published)."""
 
     @property
     def data(self) -> Payload:
@@ -121,7 +127,9 @@ class View:
 
     def with_tables(self, tables: list[Table]) -> View:
         """The same view with other tables (its payload still built only if used)."""
-        return View(self._data, tables, self.notes, self.fields, self.figure_keys, self._csv_rows, self.picture)
+        view = View(self._data, tables, self.notes, self.fields, self.figure_keys, self._csv_rows, self.picture)
+        view.figure_columns = self.figure_columns
+        return view
 
 
 INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u206f\ufeff\ufff9-\ufffb"
@@ -164,8 +172,9 @@ MISSING = "—"
 ESTIMATE_MARK = "*"
 
 
-_OLDER = r" \((19|20)\d\d\)$"
-"""The mark of a value from an older year than the rest of its column: `1,802.4 (2024)`."""
+_OLDER = r" \((19|20)\d\d\)( |$)"
+"""The mark of a value from an older year than the rest of its column: `1,802.4 (2024)`, also
+inside a cell (`1,802.4 (2024) → 30`)."""
 
 
 def marker_legend(rows: list[list[Cell]]) -> list[str]:
@@ -178,9 +187,17 @@ def marker_legend(rows: list[list[Cell]]) -> list[str]:
         parts.append(f"{ESTIMATE_MARK} estimate")
     if MISSING in texts:
         parts.append(f"{MISSING} no sourced value")
-    if any(re.search(_OLDER, text) for text in texts):
-        parts.append("(YEAR) a value from an earlier year than the rest")
+    if older_in(rows):
+        parts.append(OLDER_LEGEND)
     return ["; ".join(parts)] if parts else []
+
+
+OLDER_LEGEND = "(YEAR) a value from an earlier year than the rest"
+
+
+def older_in(rows: list[list[Cell]]) -> bool:
+    """Some cell holds a value marked as from an older year than the rest of its column."""
+    return any(re.search(_OLDER, cell.text) for row in rows for cell in row)
 
 
 # --- A table of chosen fields (--fields with the table and markdown formats) ---------------
@@ -189,13 +206,19 @@ def marker_legend(rows: list[list[Cell]]) -> list[str]:
 def fields_table(view: View, fields: Sequence[str]) -> Table:
     """The records of `view` as a table of the chosen fields, in the order given.
 
-    A figure shows its value (with the estimate mark), a yes/no shows yes or no, a list its
-    items; the header of a figure carries its unit. Columns are never hidden: they were chosen.
+    A figure is drawn as the command's own table draws it where the view says how
+    (`figure_columns`), else it shows its value (with the estimate mark); a yes/no shows yes or
+    no, a list its items; the header of a figure carries its unit. Columns are never hidden:
+    they were chosen.
     """
     rows = view.data if isinstance(view.data, list) else [view.data]
+    drawn, notes = view.figure_columns(fields) if view.figure_columns else ({}, [])
     figures = set(view.figure_keys)
     columns = []
     for name in fields:
+        if name in drawn:
+            columns.append(drawn[name][0])
+            continue
         values = [row.get(name) for row in rows]
         unit = next((v.get("unit") for v in values if isinstance(v, dict) and v.get("unit")), None)
         header = f"{name} ({unit})" if name in figures and unit else name
@@ -205,8 +228,11 @@ def fields_table(view: View, fields: Sequence[str]) -> Table:
         # rather than anywhere; dates stay whole.
         dates = all(_DATE.fullmatch(str(_plain(v))) for v in values if _plain(v) is not None)
         columns.append(Column(header, justify=justify, no_wrap=numeric or dates, hyphens=not numeric))
-    table_rows = [[_field_cell(row.get(name)) for name in fields] for row in rows]
-    return Table(columns, table_rows, footnotes=marker_legend(table_rows))
+    table_rows = [
+        [drawn[name][1][n] if name in drawn else _field_cell(row.get(name)) for name in fields]
+        for n, row in enumerate(rows)
+    ]
+    return Table(columns, table_rows, footnotes=[*marker_legend(table_rows), *notes])
 
 
 _DATE = re.compile(r"\d{4}(-\d{2}){0,2}")
@@ -239,5 +265,6 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_text(item) for item in value)
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {_text(item)}" for key, item in value.items())
+        # A year is not a quantity: 2025, never 2,025.
+        return ", ".join(f"{key}: {item if key == 'year' else _text(item)}" for key, item in value.items())
     return str(value)

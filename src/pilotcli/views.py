@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pilotcli.dataset import Catalog, IndicatorInfo
@@ -26,13 +26,16 @@ from pilotcli.view import (
     DECIMALS_BY_UNIT,
     ESTIMATE_MARK,
     MISSING,
+    OLDER_LEGEND,
     Cell,
     Column,
+    FigureColumns,
     Table,
     View,
     clean,
     marker_legend,
     number,
+    older_in,
 )
 
 LIST_INDICATORS = ("population", "gdp", "gdp_per_capita")
@@ -66,11 +69,17 @@ def value_cell(value: Value | None, info: IndicatorInfo, *, best: bool = False, 
     text = value_text(value, info)
     if text in (MISSING, NOT_RANKED):
         return Cell(text, "missing")
-    if newest is not None and value is not None and value.year is not None and value.year < newest:
-        text += f" ({value.year})"
+    text += older_mark(value, newest)
     if best:
         return Cell("★ " + text, "best")
     return Cell(text, "estimate" if value is not None and value.estimate else None)
+
+
+def older_mark(value: Value | None, newest: int | None) -> str:
+    """' (2024)' after a value from an older year than `newest`, else ''."""
+    if newest is not None and value is not None and value.year is not None and value.year < newest:
+        return f" ({value.year})"
+    return ""
 
 
 def newest_year(values: list[Value | None], info: IndicatorInfo) -> int | None:
@@ -97,6 +106,30 @@ def _column_cells(catalog: Catalog, cities: list[City], info: IndicatorInfo) -> 
     values = [figure(catalog, city, info.id) for city in cities]
     newest = newest_year(values, info)
     return [value_cell(value, info, newest=newest) for value in values]
+
+
+def figure_columns(catalog: Catalog, cities: list[City]) -> FigureColumns:
+    """How a --fields table of these cities (its rows, in order) draws the figures chosen: as the
+    list draws them. With one city (show) a yearly value is marked when it is older than the
+    newest of the yearly figures chosen: the row is all there is to compare it with."""
+
+    def columns(fields: Sequence[str]) -> tuple[dict[str, tuple[Column, list[Cell]]], list[str]]:
+        infos = [catalog.indicators[name] for name in fields if name in catalog.indicators]
+        drawn = {info.id: (_figure_column(info), _column_cells(catalog, cities, info)) for info in infos}
+        if len(cities) == 1:
+            yearly = [info for info in infos if info.kind == "quantity"]
+            values = [figure(catalog, cities[0], info.id) for info in yearly]
+            newest = newest_year(values, yearly[0]) if yearly else None
+            for info, value in zip(yearly, values, strict=True):
+                drawn[info.id] = (drawn[info.id][0], [value_cell(value, info, newest=newest)])
+        return drawn, year_notes(catalog, cities) if infos else []
+
+    return columns
+
+
+def _figure_column(info: IndicatorInfo, drop: int = 0) -> Column:
+    """A figure's column in a table of cities: its short header with the unit, right-aligned."""
+    return Column(_short_header(info), justify="right", no_wrap=True, drop=drop, short=_sort_label(info))
 
 
 def unit_header(info: IndicatorInfo) -> str:
@@ -137,7 +170,14 @@ def list_view(
     def records() -> list[dict[str, Any]]:
         return [city_record(catalog, city) for city in cities]
 
-    return View(records, tables, notes, field_names(catalog), figure_keys=list(catalog.indicators))
+    return View(
+        records,
+        tables,
+        notes,
+        field_names(catalog),
+        figure_keys=list(catalog.indicators),
+        figure_columns=figure_columns(catalog, cities),
+    )
 
 
 def _list_table(
@@ -151,12 +191,9 @@ def _list_table(
         Column("province", no_wrap=True, drop=4),
         Column("region", no_wrap=True, drop=3),
         Column("joined", no_wrap=True, drop=5),
-        *[Column(_short_header(info), justify="right", no_wrap=True, short=_sort_label(info)) for info in indicators],
+        *[_figure_column(info) for info in indicators],
         Column("growth sectors", min_width=16),
-        *[
-            Column(_short_header(info), justify="right", no_wrap=True, drop=10 + i, short=short_label(info.id))
-            for i, info in enumerate(extra)
-        ],
+        *[_figure_column(info, drop=10 + i) for i, info in enumerate(extra)],
     ]
     rows = []
     main = [_column_cells(catalog, cities, info) for info in indicators]
@@ -193,6 +230,7 @@ SHORT_LABELS = {
     "gdp_growth": "growth",
     "services_share": "services",
     "fdi_utilised": "FDI",
+    "fdi_utilised_cny": "FDI CNY",
     "gfci_rank": "GFCI",
     "wipo_cluster_rank": "WIPO",
     "nature_index_rank": "Nature",
@@ -221,6 +259,9 @@ def _short_header(info: IndicatorInfo) -> str:
         "gdp": "GDP (bn CNY)",
         "gdp_per_capita": "GDP/cap (k CNY)",
         "services_share": "services (%)",
+        "gdp_growth": "growth (%)",
+        "fdi_utilised": "FDI (bn USD)",
+        "fdi_utilised_cny": "FDI (bn CNY)",
     }
     return names.get(info.id, unit_header(info))
 
@@ -262,6 +303,7 @@ def show_view(catalog: Catalog, city: City, parts: ShowParts = SCREENFUL) -> Vie
         [],
         list(profile),
         figure_keys=list(catalog.indicators),
+        figure_columns=figure_columns(catalog, [city]),
     )
 
 
@@ -382,7 +424,6 @@ def _figures_table(catalog: Catalog, city: City, parts: ShowParts) -> Table:
 
 
 CONFIDENCE_MARKS = {"high": "h", "medium": "m", "low": "l"}
-HISTORY_LABELS = {"gdp_growth": "growth (%)", "fdi_utilised": "FDI (bn USD)", "fdi_utilised_cny": "FDI (bn CNY)"}
 
 
 def _history_table(catalog: Catalog, city: City) -> Table:
@@ -393,7 +434,7 @@ def _history_table(catalog: Catalog, city: City) -> Table:
     rows = []
     for key, values in found.items():
         info = catalog.indicators[key]
-        cells = [Cell(HISTORY_LABELS.get(key) or _short_header(info))]
+        cells = [Cell(_short_header(info))]
         for year in years:
             value = values.get(year)
             cell = value_cell(value, info)
@@ -819,17 +860,27 @@ def _explain_table(catalog: Catalog, ranked: list[Ranked], setup: RankSetup) -> 
         for name, weight in weights.items()
     ]
     rows = []
+    newest = _newest_years(ranked)
     for r in ranked:
         score = MISSING if r.score is None else f"{r.score:.1f}"
         cells = [Cell(_position_text(r)), Cell(clean(r.city.name)), Cell(score), _coverage_cell(r)]
-        for c in r.contributions:
+        for c, year in zip(r.contributions, newest, strict=True):
             if c.points is None:
                 cells.append(Cell(f"{MISSING} → {'0' if setup.policy == 'zero' else 'skip'}", "missing"))
             else:
-                cells.append(Cell(f"{value_text(c.value, c.indicator)} → {c.points:.0f} (+{c.share:.1f})"))
+                value = value_text(c.value, c.indicator) + older_mark(c.value, year)
+                cells.append(Cell(f"{value} → {c.points:.0f} (+{c.share:.1f})"))
         rows.append(cells)
-    notes = ["each cell: value → points (+ what it adds to the score)"]
+    notes = ["each cell: value → points (+ what it adds to the score)", *[OLDER_LEGEND] * older_in(rows)]
     return Table(columns, rows, title=f"{setup.title}, every indicator", footnotes=notes)
+
+
+def _newest_years(ranked: list[Ranked]) -> list[int | None]:
+    """For each indicator ranked on, the latest year among the values shown (None: not yearly)."""
+    if not ranked:
+        return []
+    infos = [c.indicator for c in ranked[0].contributions]
+    return [newest_year([r.contributions[i].value for r in ranked], info) for i, info in enumerate(infos)]
 
 
 def _rank_table(ranked: list[Ranked], setup: RankSetup, wide: bool = False) -> Table:
@@ -848,7 +899,9 @@ def _rank_table(ranked: list[Ranked], setup: RankSetup, wide: bool = False) -> T
         ],
     ]
     rows = []
+    newest = _newest_years(ranked)[: len(infos)]
     for r in ranked:
+        values = zip(r.contributions[: len(infos)], newest, strict=True)
         top = sorted((c for c in r.contributions if c.share > 0), key=lambda c: (-c.share, c.indicator.id))[:3]
         score = Cell(NOT_ENOUGH_DATA, "missing") if r.position is None else Cell(f"{r.score or 0.0:5.1f}", bar=r.score)
         rows.append(
@@ -860,10 +913,10 @@ def _rank_table(ranked: list[Ranked], setup: RankSetup, wide: bool = False) -> T
                 _coverage_cell(r),
                 Cell(", ".join(f"{c.indicator.id} +{c.share:.1f}" for c in top) or MISSING),
                 Cell(", ".join(r.missing), "missing") if r.missing else Cell(""),
-                *[value_cell(c.value, c.indicator) for c in r.contributions[: len(infos)]],
+                *[value_cell(c.value, c.indicator, newest=year) for c, year in values],
             ]
         )
-    return Table(columns, rows, title=setup.title)
+    return Table(columns, rows, title=setup.title, footnotes=[OLDER_LEGEND] * older_in(rows))
 
 
 _RANK_FIELDS = ["rank", "id", "name", "name_zh", "score", "coverage", "missing", "contributions"]

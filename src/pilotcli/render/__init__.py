@@ -114,7 +114,7 @@ def render(view: View, options: OutputOptions) -> str:
 
         chosen = select_fields(view, options.fields)
         fields = list(chosen if isinstance(chosen, dict) else chosen[0]) if chosen else list(options.fields)
-        table = fields_table(View(chosen, figure_keys=view.figure_keys), fields)
+        table = fields_table(View(chosen, figure_keys=view.figure_keys, figure_columns=view.figure_columns), fields)
         view = View(chosen, [table] if chosen else [], view.notes)
     if options.as_of and options.format in (Format.table, Format.markdown):
         view = _dated(view, options.as_of)
