@@ -38,8 +38,8 @@ the models and run the script (a test fails when this file is stale).
 The models validate a dataset file; these plain classes carry the same fields at a
 fraction of the import cost of pydantic classes. `from_plain` and `to_plain` convert
 between records (or models) and nested tuples of plain values, the form in which
-validated datasets are cached (see pilotcli.cache). What the classes share is in
-pilotcli.record_base.
+validated datasets are cached (see pilotcli.cache); `SECTION_DECODERS` reads one
+section of a dataset back at a time. What the classes share is in pilotcli.record_base.
 """
 
 from __future__ import annotations
@@ -50,9 +50,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pilotcli.record_base import Record, as_data, replace
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pilotcli import models
 
-__all__ = ["Record", "as_data", "from_plain", "replace", "to_plain"]
+__all__ = ["SECTION_DECODERS", "Record", "as_data", "from_plain", "replace", "to_plain"]
 '''
 
 
@@ -187,11 +189,29 @@ def codec_source(model: type[BaseModel]) -> str:
     )
 
 
+def sections_source(model: type[BaseModel]) -> str:
+    """The decoder of each section (field) of the root model, in field order."""
+    decoders = []
+    for info in model.model_fields.values():
+        decoded = converted(info.annotation, "plain", "decode")
+        section = record(info.annotation)
+        function = f"_decode_{snake(section.__name__)}" if section is not None else None
+        decoders.append(function if decoded == f"{function}(plain)" else f"lambda plain: {decoded}")
+    return (
+        "SECTION_DECODERS: tuple[Callable[[Any], Any], ...] = (\n"
+        + "".join(f"    {decoder},\n" for decoder in decoders)
+        + ")\n"
+        + f'"""How each section of a {model.__name__} ({model.__name__}.FIELDS, in order) is read back from its\n'
+        + 'plain form (an item of `to_plain`\'s output), one section at a time."""\n'
+    )
+
+
 def source() -> str:
     ordered = models_in_order()
     parts = [HEADER]
     parts.extend(class_source(model) for model in ordered)
     parts.extend(codec_source(model) for model in ordered)
+    parts.append(sections_source(models.Dataset))
     parts.append(
         "def to_plain(dataset: models.Dataset | Dataset) -> tuple[Any, ...]:\n"
         '    """A validated dataset (models or records) as nested tuples of plain values."""\n'

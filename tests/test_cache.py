@@ -74,8 +74,8 @@ def test_a_damaged_entry_is_a_miss_and_is_rewritten(copy: Path, cache_dir: Path,
         "garbage": b"\x00garbage",
         "truncated": good[:middle],
         "one byte changed": good[:middle] + bytes([good[middle] ^ 1]) + good[middle + 1 :],
-        # A marshal header that claims a huge tuple: must not be read at all.
-        "header changed": good[:32] + b"\xa9\xff\xff\xff\x7f" + good[37:],
+        # Section sizes that claim a huge section: must not be read at all.
+        "header changed": good[:32] + b"\xff\xff\xff\x7f" + good[36:],
     }[damage]
     entry.write_bytes(damaged)
     assert read_dataset(copy) == fresh
@@ -90,6 +90,52 @@ def test_an_entry_of_the_wrong_shape_is_a_miss(copy: Path, cache_dir: Path) -> N
     payload = marshal.dumps(("not", "a", "dataset"))
     entry.write_bytes(cache.digest(payload) + payload)
     assert read_dataset(copy) == fresh
+
+
+def test_an_entry_whose_sections_are_of_the_wrong_shape_is_rebuilt_from_the_file(copy: Path, cache_dir: Path) -> None:
+    import marshal
+
+    fresh = read_dataset(copy)
+    [entry] = entries(cache_dir)
+    good = entry.read_bytes()
+    sections = [marshal.dumps(section) for section in records.to_plain(fresh)]
+    sections[records.Dataset.FIELDS.index("cities")] = marshal.dumps(("not", "a", "city"))
+    payload = b"".join([*(len(blob).to_bytes(4, "little") for blob in sections), *sections])
+    entry.write_bytes(cache.digest(payload) + payload)  # undamaged, as far as the digest can tell
+    cached = read_dataset(copy)
+    assert cached.cities == fresh.cities
+    assert cached == fresh
+    assert entry.read_bytes() == good  # and the entry was written anew
+
+
+def built_sections(dataset: records.Dataset) -> list[str]:
+    """The sections of a dataset that were rebuilt from its cache entry so far."""
+    built = []
+    for name in records.Dataset.FIELDS:
+        try:
+            records.Dataset.__dict__[name].__get__(dataset)  # the slot itself, not __getattr__
+        except AttributeError:
+            continue
+        built.append(name)
+    return built
+
+
+def test_a_cached_dataset_builds_only_the_sections_a_command_uses(copy: Path, cache_dir: Path) -> None:
+    from pilotcli import query, views
+    from pilotcli.dataset import Catalog
+
+    fresh = read_dataset(copy)
+    cached = read_dataset(copy)
+    assert built_sections(fresh) == list(records.Dataset.FIELDS)
+    assert built_sections(cached) == []
+    catalog = Catalog(cached, str(copy))
+    view = views.list_view(catalog, query.list_cities(catalog, query.CityFilter(), None, False, None), None)
+    assert view.tables  # the table is built (it is built when first asked for)
+    assert "sources" not in built_sections(cached)
+    assert "measures" not in built_sections(cached)  # the default columns are quantities, not flags
+    assert [source.id for source in cached.sources] == [source.id for source in fresh.sources]
+    assert "sources" in built_sections(cached)
+    assert cached == fresh
 
 
 def test_an_invalid_file_is_never_cached(tmp_path: Path, cache_dir: Path) -> None:
@@ -186,7 +232,6 @@ def test_the_cache_hashes_with_standard_blake2b() -> None:
 def forge(folder: Path, data: bytes) -> Path:
     """A correctly framed entry for a file with bytes `data`, as anyone could write one: the
     shipped dataset with Hefei renamed "Hefei Forged". Served, it would show that name."""
-    import marshal
 
     from pilotcli.loading import parse_toml
     from pilotcli.validation import validate
@@ -195,7 +240,7 @@ def forge(folder: Path, data: bytes) -> Path:
     forged, problems = validate(parse_toml(text, "forged"), text, "forged")
     assert forged is not None
     assert not problems
-    payload = marshal.dumps(records.to_plain(forged))
+    payload = cache.encode(forged)
     entry = folder / cache.entry_name(data)
     entry.write_bytes(cache.digest(payload) + payload)
     return entry

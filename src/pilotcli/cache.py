@@ -6,9 +6,12 @@ the same code of pilot, is loaded from the cache instead: the checks are paid
 once per content, never skipped for new content.
 
 An entry is the validated dataset as nested tuples of plain values
-(`records.to_plain`) in the `marshal` format, after its BLAKE2b digest (`digest`): Python reads it with no import
-(pickle costs one, and more per object) and the records are rebuilt from it
-directly, without the pydantic models.
+(`records.to_plain`) in the `marshal` format, one marshal blob per section (sources,
+cities, measures, ...), after its BLAKE2b digest (`digest`) and the blobs' sizes: Python
+reads it with no import (pickle costs one, and more per object) and the records are
+rebuilt from it directly, without the pydantic models. A section is rebuilt when a
+command first uses it (`_CachedDataset`): `pilot list` never builds the sources or the
+measures, which is a third of a table call's memory above Rich's (bench/README.md).
 
 The cache is a trust boundary: marshal data is unsafe to read from anyone else, and the
 digest in front of it detects damage, not forgery. So pilot uses a cache folder only if
@@ -39,16 +42,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pilotcli import __version__
+from pilotcli import __version__, records
 
 if TYPE_CHECKING:
-    from pilotcli import models, records
+    from pilotcli import models
 
 MAX_AGE_DAYS = 28
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 _TEMPORARY_AGE = 3600
 _DIGEST_SIZE = 32
 """An entry is the BLAKE2b digest of its payload (32 bytes), then the payload."""
+_SECTIONS = records.Dataset.FIELDS
+_SIZE_BYTES = 4
+"""The payload starts with the size of each section's blob, 4 bytes little-endian each."""
 _SUFFIX = ".marshal"
 
 notice: Callable[[str], None] | None = None
@@ -71,7 +77,7 @@ def _builtin_blake2b() -> Callable[..., Any]:
 _blake2b = _builtin_blake2b()
 
 
-def digest(data: bytes) -> bytes:
+def digest(data: bytes | memoryview) -> bytes:
     """The 32-byte BLAKE2b digest of `data` (the same as `hashlib.blake2b(data, digest_size=32)`)."""
     result: bytes = _blake2b(data, digest_size=_DIGEST_SIZE).digest()
     return result
@@ -174,8 +180,11 @@ def _open_folder(*, create: bool) -> int | None:
     return None
 
 
-def get(data: bytes) -> records.Dataset | None:
-    """The validated dataset for a file with exactly these bytes, if pilot saw it before."""
+def get(data: bytes, rebuild: Callable[[], records.Dataset]) -> records.Dataset | None:
+    """The validated dataset for a file with exactly these bytes, if pilot saw it before.
+
+    Its sections are read when first used; `rebuild` (validating the file) stands in for
+    a section that cannot be read, so a wrong entry costs time, never the call."""
     folder = _open_folder(create=False)
     if folder is None:
         return None
@@ -183,17 +192,64 @@ def get(data: bytes) -> records.Dataset | None:
         stored = _read_entry(folder, entry_name(data))
         if stored is None:
             return None
-        stored_digest, payload = stored[:_DIGEST_SIZE], stored[_DIGEST_SIZE:]
+        payload = memoryview(stored)[_DIGEST_SIZE:]
         # A damaged entry must never reach marshal (which trusts its input) or the commands.
-        if digest(payload) != stored_digest:
+        if digest(payload) != stored[:_DIGEST_SIZE]:
             return None
-        from pilotcli.records import from_plain
-
-        return from_plain(marshal.loads(payload))
+        return _CachedDataset.read(payload, rebuild)
     except Exception:  # an unreadable entry, or one of the wrong shape, is a cache miss
         return None
     finally:
         os.close(folder)
+
+
+class _CachedDataset(records.Dataset):
+    """A dataset read from a cache entry: each section is unmarshalled and rebuilt on first use.
+
+    A section not yet used is an unset slot; reading it raises AttributeError, which Python
+    turns into a call of `__getattr__`, which sets the slot. Once set, a section is read as
+    fast as any other attribute."""
+
+    __slots__ = ("_blobs", "_rebuild")
+
+    _blobs: tuple[memoryview, ...]
+    _rebuild: Callable[[], records.Dataset]
+
+    @classmethod
+    def read(cls, payload: memoryview, rebuild: Callable[[], records.Dataset]) -> records.Dataset | None:
+        """The dataset of a payload whose digest was checked, None if it is not of this shape."""
+        header = len(_SECTIONS) * _SIZE_BYTES
+        sizes = [int.from_bytes(payload[at : at + _SIZE_BYTES], "little") for at in range(0, header, _SIZE_BYTES)]
+        if header + sum(sizes) != len(payload):
+            return None
+        blobs, start = [], header
+        for size in sizes:
+            blobs.append(payload[start : start + size])
+            start += size
+        dataset = cls.__new__(cls)
+        dataset._blobs = tuple(blobs)
+        dataset._rebuild = rebuild
+        return dataset
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _SECTIONS:
+            raise AttributeError(name)
+        index = _SECTIONS.index(name)
+        try:
+            section = records.SECTION_DECODERS[index](marshal.loads(self._blobs[index]))
+        except Exception:  # an entry of the wrong shape (its digest only says it is undamaged)
+            rebuilt = self._rebuild()
+            for other in _SECTIONS:  # the sections not read yet come from the file too
+                setattr(self, other, getattr(rebuilt, other))
+            section = getattr(rebuilt, name)
+        setattr(self, name, section)
+        return section
+
+
+def encode(dataset: models.Dataset | records.Dataset) -> bytes:
+    """The payload of a cache entry for a validated dataset (see `_CachedDataset.read`)."""
+    blobs = [marshal.dumps(section) for section in records.to_plain(dataset)]
+    return b"".join([*(len(blob).to_bytes(_SIZE_BYTES, "little") for blob in blobs), *blobs])
 
 
 def _read_entry(folder: int, name: str) -> bytes | None:
@@ -223,13 +279,11 @@ def put(data: bytes, dataset: models.Dataset | records.Dataset) -> None:
     unfinished = f".{name}.{os.urandom(4).hex()}.tmp"
     temporary: str | None = unfinished
     try:
-        from pilotcli.records import to_plain
-
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
         handle = os.open(unfinished, flags, 0o600, dir_fd=folder)
         try:
             os.fchmod(handle, 0o600)  # whatever the umask
-            payload = marshal.dumps(to_plain(dataset))
+            payload = encode(dataset)
             view = memoryview(digest(payload) + payload)
             while view:
                 view = view[os.write(handle, view) :]

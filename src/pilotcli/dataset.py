@@ -142,11 +142,18 @@ class Catalog:
         self.cities: dict[str, City] = {city.id: city for city in dataset.cities}
         self.sectors: dict[str, Sector] = {sector.id: sector for sector in dataset.sectors}
         self.regions: dict[str, Region] = {region.id: region for region in dataset.regions}
-        self.sources: dict[str, Source] = {source.id: source for source in dataset.sources}
         self.indicators: dict[str, IndicatorInfo] = _indicator_infos(dataset)
         self.year: int | None = None
         """With a year, the yearly figures (quantities) are that year's values: see `at_year`."""
-        self.measures: dict[str, Measure] = {measure.id: measure for measure in dataset.measures}
+
+    # Built on first use, like the dataset's sections they index: a table of cities uses neither.
+    @cached_property
+    def sources(self) -> dict[str, Source]:
+        return {source.id: source for source in self.dataset.sources}
+
+    @cached_property
+    def measures(self) -> dict[str, Measure]:
+        return {measure.id: measure for measure in self.dataset.measures}
 
     def years(self) -> list[int]:
         """The years that have a value of a yearly (quantity) figure in some city, latest first."""
@@ -262,11 +269,14 @@ def load(path: Path | str | None = None) -> Catalog:
 
 def read_dataset(file: Path) -> Dataset:
     """Read and validate a dataset file; raises DataError listing every problem."""
-    shown = str(file)
     data = read_bytes(file)
-    cached = cache.get(data)
-    if cached is not None:
-        return cached
+    # On a cache hit the file's bytes are not kept: a section that turns out unreadable is
+    # taken from the file validated anew (read again, since it is rarely needed).
+    cached = cache.get(data, rebuild=lambda: _validated(read_bytes(file), str(file)))
+    return cached if cached is not None else _validated(data, str(file))
+
+
+def _validated(data: bytes, shown: str) -> Dataset:
     from pilotcli.validation import validate
 
     text = decode(data, shown)

@@ -123,7 +123,9 @@ def figure(catalog: Catalog, city: City, key: str) -> Value | None:
     info = catalog.indicators.get(key)
     if info is not None and info.derived_from:
         return _derived(info, city, catalog.year)
-    if catalog.dataset.measures and key in catalog.creators:  # a yes/no indicator derived from measures
+    # A yes/no indicator derived from measures (validation makes sure only flags are created,
+    # so a table of quantities never builds the measures).
+    if (info is None or info.kind == "flag") and key in catalog.creators:
         return _stored(catalog.created_figure(key, city.id), None)
     yearly = info is not None and info.kind == "quantity"
     return _stored(city.figures.get(key), catalog.year if yearly else None)

@@ -16,7 +16,8 @@ class Record:
     FIELDS: ClassVar[tuple[str, ...]] = ()
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        # Of one class, or one a subclass of the other (a dataset read from the cache).
+        if not (isinstance(other, type(self)) or isinstance(self, type(other))):
             return NotImplemented
         return all(getattr(self, name) == getattr(other, name) for name in self.FIELDS)
 

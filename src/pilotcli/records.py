@@ -6,8 +6,8 @@ the models and run the script (a test fails when this file is stale).
 The models validate a dataset file; these plain classes carry the same fields at a
 fraction of the import cost of pydantic classes. `from_plain` and `to_plain` convert
 between records (or models) and nested tuples of plain values, the form in which
-validated datasets are cached (see pilotcli.cache). What the classes share is in
-pilotcli.record_base.
+validated datasets are cached (see pilotcli.cache); `SECTION_DECODERS` reads one
+section of a dataset back at a time. What the classes share is in pilotcli.record_base.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pilotcli.record_base import Record, as_data, replace
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pilotcli import models
 
-__all__ = ["Record", "as_data", "from_plain", "replace", "to_plain"]
+__all__ = ["SECTION_DECODERS", "Record", "as_data", "from_plain", "replace", "to_plain"]
 
 
 class DatasetInfo(Record):
@@ -966,6 +968,20 @@ def _decode_dataset(plain: Any) -> Dataset:
         tuple(map(_decode_city, plain[6])),
         tuple(map(_decode_measure, plain[7])),
     )
+
+
+SECTION_DECODERS: tuple[Callable[[Any], Any], ...] = (
+    _decode_dataset_info,
+    _decode_program,
+    lambda plain: tuple(map(_decode_source, plain)),
+    lambda plain: tuple(map(_decode_region, plain)),
+    lambda plain: tuple(map(_decode_indicator, plain)),
+    lambda plain: tuple(map(_decode_sector, plain)),
+    lambda plain: tuple(map(_decode_city, plain)),
+    lambda plain: tuple(map(_decode_measure, plain)),
+)
+"""How each section of a Dataset (Dataset.FIELDS, in order) is read back from its
+plain form (an item of `to_plain`'s output), one section at a time."""
 
 
 def to_plain(dataset: models.Dataset | Dataset) -> tuple[Any, ...]:
