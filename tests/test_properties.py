@@ -584,16 +584,21 @@ def city_filters(real_only: bool = False) -> st.SearchStrategy[CityFilter]:
     )
 
 
+def replaced(city_filter: CityFilter, **changes: Any) -> CityFilter:
+    """A copy of the filter with some conditions changed."""
+    return CityFilter(**{name: getattr(city_filter, name) for name in CityFilter.__slots__} | changes)
+
+
 @st.composite
 def narrower(draw: st.DrawFn, base: CityFilter) -> CityFilter:
     """The filter with one more condition: never a filter that may let more cities through."""
-    options: list[CityFilter] = [base._replace(all_sectors=True)]
+    options: list[CityFilter] = [replaced(base, all_sectors=True)]
     if base.all_sectors:
-        options.append(base._replace(sectors=(*base.sectors, draw(st.sampled_from(SECTOR_IDS)))))
+        options.append(replaced(base, sectors=(*base.sectors, draw(st.sampled_from(SECTOR_IDS)))))
     if base.coastal is None:
-        options.append(base._replace(coastal=draw(st.booleans())))
+        options.append(replaced(base, coastal=draw(st.booleans())))
     if base.ftz is None:
-        options.append(base._replace(ftz=draw(st.booleans())))
+        options.append(replaced(base, ftz=draw(st.booleans())))
     for name, values in (
         ("sectors", SECTOR_IDS),
         ("regions", REGION_IDS),
@@ -610,7 +615,7 @@ def narrower(draw: st.DrawFn, base: CityFilter) -> CityFilter:
             dropped = draw(st.integers(0, len(current) - 1))  # fewer alternatives in an any-of list
             change[name] = current[:dropped] + current[dropped + 1 :]
         if change:
-            options.append(base._replace(**change))
+            options.append(replaced(base, **change))
     return draw(st.sampled_from(options))
 
 
@@ -627,8 +632,8 @@ def test_a_filter_never_adds_rows(catalog: Catalog, data: st.DataObject, city_fi
     narrowed = [city.id for city in query.select(catalog, stricter)]
     assert set(narrowed) <= set(rows), (stricter, narrowed, rows)
 
-    all_of = {city.id for city in query.select(catalog, city_filter._replace(all_sectors=True))}
-    any_of = {city.id for city in query.select(catalog, city_filter._replace(all_sectors=False))}
+    all_of = {city.id for city in query.select(catalog, replaced(city_filter, all_sectors=True))}
+    any_of = {city.id for city in query.select(catalog, replaced(city_filter, all_sectors=False))}
     assert all_of <= any_of
 
 
@@ -788,6 +793,22 @@ def test_any_string_in_the_data_is_written_safely_in_every_format(text: str) -> 
     written = json_safe(json.dumps({"x": text}, ensure_ascii=False))
     assert not re.search(r"[\x80-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", written)
     assert json.loads(written) == {"x": text}
+
+
+@settings(QUICK, max_examples=300)
+@given(text=st.text(st.characters(codec="utf-8"), max_size=20))
+@example(text="北京\u200b")
+@example(text="\u202eabc")
+@example(text="\xad\u061c\u180e\u2065\ufff9")
+@example(text="tag\U000e0041")
+@example(text="a\tb\u3000c\xa0")
+def test_clean_gives_what_its_full_substitution_gives(text: str) -> None:
+    # `clean` skips its substitution for printable text: that must never let a character
+    # through that the substitution would have escaped.
+    from pilotcli.view import _CONTROL, clean, escaped
+
+    slow = re.sub(_CONTROL, lambda m: escaped(m.group()), text.replace("\n", " ").replace("\t", " "))
+    assert clean(text) == slow
 
 
 _TOML_STRINGS = st.text(st.characters(codec="utf-8", exclude_characters="\r"), max_size=40)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import UsageError
@@ -11,19 +10,33 @@ from pilotcli.query import Value, figure
 from pilotcli.records import City
 
 
-class Difference(NamedTuple):
-    absolute: float
-    percent: float | None
+# Plain classes with slots, not NamedTuples: a NamedTuple class costs a few hundred
+# thousand instructions to build, at import, on every call that compares.
+class Difference:
+    __slots__ = ("absolute", "percent")
+
+    def __init__(self, absolute: float, percent: float | None) -> None:
+        self.absolute = absolute
+        self.percent = percent
 
 
-class CompareRow(NamedTuple):
-    indicator: IndicatorInfo
-    values: list[Value | None]
-    best: list[int]
-    """Positions of the cities with the best value; empty when there is nothing to tell apart."""
-    differences: dict[int, Difference]
-    """By the position of each other city: the base's value minus that city's, and that as a
-    percentage of that city's value (none for yes/no indicators or a missing value)."""
+class CompareRow:
+    __slots__ = ("best", "differences", "indicator", "values")
+
+    def __init__(
+        self,
+        indicator: IndicatorInfo,
+        values: list[Value | None],
+        best: list[int],
+        differences: dict[int, Difference],
+    ) -> None:
+        self.indicator = indicator
+        self.values = values
+        self.best = best
+        """Positions of the cities with the best value; empty when there is nothing to tell apart."""
+        self.differences = differences
+        """By the position of each other city: the base's value minus that city's, and that as a
+        percentage of that city's value (none for yes/no indicators or a missing value)."""
 
     @property
     def difference(self) -> Difference | None:
@@ -31,13 +44,23 @@ class CompareRow(NamedTuple):
         return next(iter(self.differences.values())) if len(self.values) == 2 and self.differences else None
 
 
-class Comparison(NamedTuple):
-    cities: list[City]
-    rows: list[CompareRow]
-    shared_sectors: list[str]
-    unique_sectors: dict[str, list[str]]
-    base: int = 0
-    """The position of the city the others are measured against."""
+class Comparison:
+    __slots__ = ("base", "cities", "rows", "shared_sectors", "unique_sectors")
+
+    def __init__(
+        self,
+        cities: list[City],
+        rows: list[CompareRow],
+        shared_sectors: list[str],
+        unique_sectors: dict[str, list[str]],
+        base: int = 0,
+    ) -> None:
+        self.cities = cities
+        self.rows = rows
+        self.shared_sectors = shared_sectors
+        self.unique_sectors = unique_sectors
+        self.base = base
+        """The position of the city the others are measured against."""
 
 
 def compare(catalog: Catalog, cities: list[City], base: City | None = None) -> Comparison:

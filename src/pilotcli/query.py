@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Container, Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
@@ -381,23 +381,56 @@ def _batch_year(catalog: Catalog, number: int) -> int | None:
 # --- Filtering and sorting -----------------------------------------------------------
 
 
-class CityFilter(NamedTuple):
-    """Conditions that combine with AND; `sectors` match any of them unless `all_sectors`."""
+class CityFilter:
+    """Conditions that combine with AND; `sectors` match any of them unless `all_sectors`.
+    (A plain class with slots, not a NamedTuple, like `Value`.)"""
 
-    sectors: tuple[str, ...] = ()
-    all_sectors: bool = False
-    regions: tuple[str, ...] = ()
-    coastal: bool | None = None
-    batches: tuple[int, ...] = ()
-    provinces: tuple[str, ...] = ()
-    ftz: bool | None = None
-    where: Where | None = None
-    """Conditions on the city's values (`--where`), tested on its JSON record by `select`; None
-    without --where (pilotcli.where is imported only for a call that gives one)."""
-    measures: tuple[str, ...] = ()
-    """Measure ids (`--measure`): the city must be in the scope of every one."""
-    applying: frozenset[str] | None = None
-    """The ids of the cities where all of `measures` apply (None: no --measure)."""
+    __slots__ = (
+        "all_sectors",
+        "applying",
+        "batches",
+        "coastal",
+        "ftz",
+        "measures",
+        "provinces",
+        "regions",
+        "sectors",
+        "where",
+    )
+
+    def __init__(
+        self,
+        sectors: tuple[str, ...] = (),
+        all_sectors: bool = False,
+        regions: tuple[str, ...] = (),
+        coastal: bool | None = None,
+        batches: tuple[int, ...] = (),
+        provinces: tuple[str, ...] = (),
+        ftz: bool | None = None,
+        where: Where | None = None,
+        measures: tuple[str, ...] = (),
+        applying: frozenset[str] | None = None,
+    ) -> None:
+        self.sectors = sectors
+        self.all_sectors = all_sectors
+        self.regions = regions
+        self.coastal = coastal
+        self.batches = batches
+        self.provinces = provinces
+        self.ftz = ftz
+        self.where = where
+        """Conditions on the city's values (`--where`), tested on its JSON record by `select`; None
+        without --where (pilotcli.where is imported only for a call that gives one)."""
+        self.measures = measures
+        """Measure ids (`--measure`): the city must be in the scope of every one."""
+        self.applying = applying
+        """The ids of the cities where all of `measures` apply (None: no --measure)."""
+
+    def __repr__(self) -> str:  # Hypothesis shows it when a property fails
+        given = (
+            f"{name}={getattr(self, name)!r}" for name in self.__slots__ if getattr(self, name) not in ((), None, False)
+        )
+        return f"CityFilter({', '.join(given)})"
 
     def matches(self, city: City) -> bool:
         """The conditions on the city's profile (all but `where`, which needs the catalog)."""

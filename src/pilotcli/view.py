@@ -149,6 +149,8 @@ def escaped(char: str) -> str:
 def clean(text: str) -> str:
     """Neutralise terminal control characters in data strings: ESC shows as \\x1b, a
     right-to-left override as \\u202e, a zero-width space as \\u200b (tags too)."""
+    if text.isprintable():  # no control, format or separator character: nothing to do (most cells)
+        return text
     text = text.replace("\n", " ").replace("\t", " ")
     return re.sub(_CONTROL, lambda m: escaped(m.group()), text)
 

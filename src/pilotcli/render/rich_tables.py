@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from typing import NamedTuple
 
 from rich import box
 from rich.cells import cell_len
@@ -114,13 +113,16 @@ def build(table: Table, layout: Layout) -> RichTable:
     return rich_table
 
 
-class ColumnSize(NamedTuple):
+class ColumnSize:
     """A column's measurements on the text `build` gives Rich, taken once per header style."""
 
-    natural: int
-    """Its longest line, at least min_width."""
-    least: int
-    """The narrowest it can be without cutting a word (a column that never wraps: its longest cell)."""
+    __slots__ = ("least", "natural")
+
+    def __init__(self, natural: int, least: int) -> None:
+        self.natural = natural
+        """Its longest line, at least min_width."""
+        self.least = least
+        """The narrowest it can be without cutting a word (a column that never wraps: its longest cell)."""
 
 
 def column_sizes(table: Table, *, short: bool = False) -> list[ColumnSize]:
@@ -178,16 +180,22 @@ def share(naturals: list[int], floors: list[int], room: int) -> list[int]:
     return widths
 
 
-class Layout(NamedTuple):
-    keep: list[int]
-    """The columns shown, in order."""
-    widths: list[int]
-    short: bool
-    """Short headers are used (and spelled out in a legend), and short cell texts."""
-    hidden: list[str]
-    """The short (else full) headers of the columns hidden, for the notice."""
-    gap: int = GAP
-    """Cells between two columns."""
+class Layout:
+    """How one table is drawn at one width. (Like ColumnSize, a plain class: a NamedTuple
+    class costs a few hundred thousand instructions to build on every call that draws.)"""
+
+    __slots__ = ("gap", "hidden", "keep", "short", "widths")
+
+    def __init__(self, keep: list[int], widths: list[int], short: bool, hidden: list[str], gap: int = GAP) -> None:
+        self.keep = keep
+        """The columns shown, in order."""
+        self.widths = widths
+        self.short = short
+        """Short headers are used (and spelled out in a legend), and short cell texts."""
+        self.hidden = hidden
+        """The short (else full) headers of the columns hidden, for the notice."""
+        self.gap = gap
+        """Cells between two columns."""
 
 
 def layout(table: Table, width: int) -> Layout:
