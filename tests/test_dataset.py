@@ -183,12 +183,13 @@ def test_borderline_coasts_are_explained(catalog: Catalog, city_id: str) -> None
 
 # id: 2024 (population 万人, GDP 亿元, services share %) from cities.md's summary table;
 # None where the fact sheet says "unsourced" (an estimate or a part-year proxy is not a value).
-# Tianjin's GDP is the HKSAR office's 18,024.3 (the communique's 18,024.32 was read only in copies).
+# Tianjin's GDP is the HKSAR office's 18,024.3 (the communique's 18,024.32 was read only in copies);
+# Hainan's is the 2024 communique's 7,935.69 as a data repository quotes it (cities.md: unsourced).
 ECONOMY: dict[str, tuple[float | None, float | None, float | None]] = {
     "beijing": (2183.2, 49843.1, 85.3),
     "tianjin": (1364, 18024.3, 63.9),
     "shanghai": (2480.26, 53926.71, None),
-    "hainan": (None, None, None),
+    "hainan": (None, 7935.69, None),
     "chongqing": (3190.47, 32193.15, 57.1),
     "shenyang": (924.3, 9027.1, None),
     "nanjing": (957.7, 18500.81, 66.7),
