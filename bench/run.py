@@ -409,6 +409,49 @@ def instructions(work: Path, pilot: list[str]) -> None:
     print(table(["command", "M instructions", "vs floor", "target", "result"], rows))
 
 
+STARTUP_HEADERS = [
+    "command",
+    "median ms",
+    "min ms",
+    "IQR ms",
+    "vs floor",
+    "target",
+    "time",
+    "cpu ms",
+    "cpu vs floor",
+    "peak MiB",
+    "vs floor",
+    "mem",
+]
+
+
+def startup_row(case: Case, floor: Case) -> list[str]:
+    """One call's medians against the floor's, with its verdicts."""
+    wall_ratio = case.median_wall() / floor.median_wall()
+    peak_ratio = case.median_peak() / floor.median_peak()
+    if case.kind in ("floor", "info"):
+        target = time_result = memory_result = "-"
+    else:
+        limit = JSON_TARGET if case.kind == "json" else TABLE_TARGET
+        target = f"<={limit:.2f}x"
+        time_result = verdict(wall_ratio <= limit)
+        memory_result = verdict(peak_ratio <= MEMORY_TARGET)
+    return [
+        case.name,
+        ms(case.median_wall()),
+        ms(case.min_wall()),
+        ms(case.iqr_wall()),
+        f"{wall_ratio:.2f}x",
+        target,
+        time_result,
+        ms(case.median_cpu()),
+        f"{case.median_cpu() / floor.median_cpu():.2f}x",
+        mib(case.median_peak()),
+        f"{peak_ratio:.2f}x",
+        memory_result,
+    ]
+
+
 def startup(work: Path, pilot: list[str], rounds: int) -> None:
     cases = startup_cases(work, pilot)
     print(
@@ -419,51 +462,7 @@ def startup(work: Path, pilot: list[str], rounds: int) -> None:
         checked(case.name, case.argv, case.env)
     warm = cache_snapshot(work / "cache")
     interleave(cases, rounds, "start-up")
-
-    floor = cases[0]
-    floor_wall, floor_peak = floor.median_wall(), floor.median_peak()
-    rows: list[list[str]] = []
-    for case in cases:
-        wall_ratio = case.median_wall() / floor_wall
-        peak_ratio = case.median_peak() / floor_peak
-        if case.kind in ("floor", "info"):
-            target = time_result = memory_result = "-"
-        else:
-            limit = JSON_TARGET if case.kind == "json" else TABLE_TARGET
-            target = f"<={limit:.2f}x"
-            time_result = verdict(wall_ratio <= limit)
-            memory_result = verdict(peak_ratio <= MEMORY_TARGET)
-        rows.append(
-            [
-                case.name,
-                ms(case.median_wall()),
-                ms(case.min_wall()),
-                ms(case.iqr_wall()),
-                f"{wall_ratio:.2f}x",
-                target,
-                time_result,
-                ms(case.median_cpu()),
-                f"{case.median_cpu() / floor.median_cpu():.2f}x",
-                mib(case.median_peak()),
-                f"{peak_ratio:.2f}x",
-                memory_result,
-            ]
-        )
-    headers = [
-        "command",
-        "median ms",
-        "min ms",
-        "IQR ms",
-        "vs floor",
-        "target",
-        "time",
-        "cpu ms",
-        "cpu vs floor",
-        "peak MiB",
-        "vs floor",
-        "mem",
-    ]
-    print(table(headers, rows))
+    print(table(STARTUP_HEADERS, [startup_row(case, cases[0]) for case in cases]))
     print("time: median wall time against the target; cpu: median user+sys time of the child (information)")
     print(f"mem: median peak RSS (max RSS of the child, from wait4) against <= {MEMORY_TARGET:.2f}x the floor's")
     noisy = [case.name for case in cases if case.iqr_wall() > 0.10 * case.median_wall()]
@@ -549,6 +548,41 @@ def prepare(work: Path, pilot: list[str], size: int, env: dict[str, str], valida
     )
 
 
+SCALE_HEADERS = [
+    "cities",
+    "TOML MiB",
+    "rank warm ms",
+    "parse ms",
+    "rank/parse",
+    "target",
+    "result",
+    "rank cold ms",
+    "check cold ms",
+    "warm MiB",
+    "parse MiB",
+    "cold MiB",
+]
+
+
+def scale_row(s: ScaleSet) -> list[str]:
+    """One synthetic dataset's medians: pilot's warm and cold calls against the TOML parse."""
+    ratio = s.warm.median_wall() / s.parse.median_wall()
+    return [
+        f"{s.size:,}",
+        mib(s.path.stat().st_size),
+        ms(s.warm.median_wall()),
+        ms(s.parse.median_wall()),
+        f"{ratio:.2f}x",
+        f"<={PARSE_TARGET:.1f}x",
+        verdict(ratio <= PARSE_TARGET),
+        ms(s.cold.median_wall()),
+        ms(s.check_cold.wall),
+        mib(s.warm.median_peak()),
+        mib(s.parse.median_peak()),
+        mib(s.cold.median_peak()),
+    ]
+
+
 def scale(work: Path, pilot: list[str], rounds: int) -> None:
     env = child_env(work)
     validate = has_command(pilot, env, "validate")
@@ -560,41 +594,7 @@ def scale(work: Path, pilot: list[str], rounds: int) -> None:
 
     # A warm run uses the shared warm cache; each cold run gets a fresh, empty one.
     interleave([case for s in sets for case in (s.warm, s.parse, s.cold)], rounds, "scale", work)
-
-    rows: list[list[str]] = []
-    for s in sets:
-        ratio = s.warm.median_wall() / s.parse.median_wall()
-        rows.append(
-            [
-                f"{s.size:,}",
-                mib(s.path.stat().st_size),
-                ms(s.warm.median_wall()),
-                ms(s.parse.median_wall()),
-                f"{ratio:.2f}x",
-                f"<={PARSE_TARGET:.1f}x",
-                verdict(ratio <= PARSE_TARGET),
-                ms(s.cold.median_wall()),
-                ms(s.check_cold.wall),
-                mib(s.warm.median_peak()),
-                mib(s.parse.median_peak()),
-                mib(s.cold.median_peak()),
-            ]
-        )
-    headers = [
-        "cities",
-        "TOML MiB",
-        "rank warm ms",
-        "parse ms",
-        "rank/parse",
-        "target",
-        "result",
-        "rank cold ms",
-        "check cold ms",
-        "warm MiB",
-        "parse MiB",
-        "cold MiB",
-    ]
-    print(table(headers, rows))
+    print(table(SCALE_HEADERS, [scale_row(s) for s in sets]))
     small, large = sets[0], sets[-1]
     factor = large.size / small.size
     growth = large.warm.median_wall() / small.warm.median_wall()
