@@ -192,3 +192,30 @@ def test_older_values_in_one_city_and_in_a_chosen_year(one_older: str) -> None:
         chosen = run_cli("--data", one_older, "list", "--fields", "id,fdi_utilised", "--year", year).stdout
         assert not _rows_marked(chosen), chosen
         assert f"figures of {year}" in chosen
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["list", "--fields", "id,gdp"], ["rank", "--weight", "services_share=0", "--wide"]],
+)
+def test_a_value_published_to_fewer_decimals_lines_up_on_the_point(
+    args: list[str], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every GDP has one decimal (1,000.5, 1,001.5, ...) but Hefei's, published to the unit (1,940):
+    # it keeps its precision and still lines up with the others' units digit.
+    raw = factories.shipped_raw()
+    for n, city in enumerate(raw["cities"]):
+        gdp: float = 1940 if city["id"] == "hefei" else 1000.5 + n
+        factories.with_value(raw, city["id"], "gdp", gdp, 2025)
+        factories.with_value(raw, city["id"], "population", 5.25, 2025)
+    path = str(factories.write_raw(raw, tmp_path / "rounded.toml"))
+    monkeypatch.setenv("COLUMNS", "200")
+    table = run_cli("--data", path, *args).stdout
+    units = {}  # the column of each GDP's units digit, by row
+    for line in table.splitlines():
+        if found := re.search(r"\d,\d{3}", line):
+            units[line.split()[1 if args[0] == "rank" else 0].lower()] = found.end()
+    assert len(units) == 20, table
+    assert len(set(units.values())) == 1, units
+    assert re.search(r"1,940( |$)", table, re.MULTILINE), table  # as published, not 1,940.0
+    assert run_cli("--data", path, "show", "hefei", "--json").json()["gdp"]["value"] == 1940

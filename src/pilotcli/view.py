@@ -51,6 +51,9 @@ class Column(NamedTuple):
     """Wider text wraps even when the table has room, so that the room goes to other columns."""
     hyphens: bool = False
     """Long words (ids) wrap after their hyphens, never inside a part: `telecom-` / `ip-vpn-50`."""
+    point: bool = False
+    """Numbers of one kind: where the format can, they line up on the decimal point, a value
+    published to fewer decimals (`1,940` among `5,207.3`) padded after its digits."""
 
 
 class Table(NamedTuple):

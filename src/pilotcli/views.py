@@ -127,9 +127,11 @@ def figure_columns(catalog: Catalog, cities: list[City]) -> FigureColumns:
     return columns
 
 
-def _figure_column(info: IndicatorInfo, drop: int = 0) -> Column:
-    """A figure's column in a table of cities: its short header with the unit, right-aligned."""
-    return Column(_short_header(info), justify="right", no_wrap=True, drop=drop, short=_sort_label(info))
+def _figure_column(info: IndicatorInfo, drop: int = 0, *, narrow: bool = False) -> Column:
+    """A figure's column in a table of cities: its short header with the unit, right-aligned;
+    `narrow`: it has a shorter header still for narrow tables, as the list's own three do not."""
+    short = short_label(info.id) if narrow else _sort_label(info)
+    return Column(_short_header(info), justify="right", no_wrap=True, drop=drop, short=short, point=True)
 
 
 def unit_header(info: IndicatorInfo) -> str:
@@ -893,10 +895,7 @@ def _rank_table(ranked: list[Ranked], setup: RankSetup, wide: bool = False) -> T
         Column("data", justify="right", no_wrap=True),
         Column("top contributions", drop=1, min_width=22),
         Column("missing"),
-        *[
-            Column(unit_header(info), justify="right", no_wrap=True, drop=10 + i, short=short_label(info.id))
-            for i, info in enumerate(infos)
-        ],
+        *[_figure_column(info, drop=10 + i, narrow=True) for i, info in enumerate(infos)],
     ]
     rows = []
     newest = _newest_years(ranked)[: len(infos)]

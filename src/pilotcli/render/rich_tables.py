@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from pilotcli.view import Cell, Picture, Table, View, clean
+from pilotcli.view import Cell, Column, Picture, Table, View, clean
 
 STYLES = {
     "best": "bold green",
@@ -87,6 +87,28 @@ def _hyphen_parts(word: str) -> list[tuple[str, str]]:
     return [(part, "" if n < len(parts) - 1 else " ") for n, part in enumerate(parts)]
 
 
+_NUMBER = re.compile(r"(★ )?[+-]?\d[\d,]*(\.\d+)?\*?")
+"""A value at the start of a cell (with the best and estimate marks): what `align_points` lines up."""
+
+
+def align_points(table: Table) -> Table:
+    """The table with the values of its `point` columns padded after their digits (and estimate
+    mark) so that they line up on the decimal point: `1,940  ` under `5,207.3`, `1,870   (2024)`
+    under `1,802.4 (2024)`."""
+    columns = [i for i, column in enumerate(table.columns) if column.point]
+    if not columns:
+        return table
+    rows = [list(row) for row in table.rows]
+    for i in columns:
+        found = [_NUMBER.match(row[i].text) for row in rows]
+        decimals = max((len(m.group(2) or "") for m in found if m), default=0)
+        for row, match in zip(rows, found, strict=True):
+            if match and len(match.group(2) or "") < decimals:
+                pad = " " * (decimals - len(match.group(2) or ""))
+                row[i] = row[i]._replace(text=match.group() + pad + row[i].text[match.end() :])
+    return table._replace(rows=rows)
+
+
 def build(table: Table, layout: Layout) -> RichTable:
     """The Rich table of the columns the layout keeps, at the widths it chose."""
     rich_table = RichTable(
@@ -109,8 +131,24 @@ def build(table: Table, layout: Layout) -> RichTable:
         wraps = [
             width if table.columns[i].hyphens else None for i, width in zip(layout.keep, layout.widths, strict=True)
         ]
-        rich_table.add_row(*[_cell(row[i], layout.short, wrap) for i, wrap in zip(layout.keep, wraps, strict=True)])
+        cells = [_cell(row[i], layout.short, wrap) for i, wrap in zip(layout.keep, wraps, strict=True)]
+        rich_table.add_row(
+            *[
+                _padded(text, table.columns[i], width)
+                for text, i, width in zip(cells, layout.keep, layout.widths, strict=True)
+            ]
+        )
     return rich_table
+
+
+def _padded(text: Text, column: Column, width: int) -> Text:
+    """A right-aligned number that ends in padding (see `align_points`), aligned here: Rich's own
+    right alignment strips the padding."""
+    if column.justify != "right" or not text.plain.endswith(" ") or cell_len(text.plain) > width:
+        return text
+    text.pad_left(width - cell_len(text.plain))
+    text.justify = "left"
+    return text
 
 
 class ColumnSize:
@@ -321,6 +359,7 @@ def render_tables(view: View, *, width: int, color: bool) -> str:
     for position, table in enumerate(view.tables):
         if position or view.picture is not None:  # a blank line between drawings
             console.print()
+        table = align_points(table)
         chosen = layout(table, width)
         # Rich crops every line to the width, a second pass over the table's segments; a table
         # the layout fitted in the width (nearly always) has nothing to crop.
