@@ -114,7 +114,7 @@ def test_the_rules_strength_of_a_source(catalog: Catalog) -> None:
     assert strength(sources["gfci38-longfinance"]) == "high"  # index publisher, read at its url
     assert strength(sources["d22"]) == "medium"  # news, read at its url
     assert strength(sources["dl-chinanews-2025-01-20"]) == "low"  # news, read only on a mirror (via av069.com)
-    assert strength(sources["d12"]) == "low"  # a mirror
+    assert strength(sources["hz-fdi-2024-w5454"]) == "low"  # a mirror
     assert strength(sources["tj-tjgb-2024"]) == "low"  # official url known but not opened: via says so
     assert allowed(["medium", "medium"]) == "high"
     assert allowed(["medium", "low"]) == "medium"
