@@ -30,6 +30,7 @@ DRAWN = {
     "compare": [
         ["compare", "beijing", "shanghai", "shenzhen", "guangzhou"],
         ["compare", "hefei", "xian"],
+        ["compare", "shenzhen", "hefei"],
         ["compare", "beijing", "shanghai", "shenzhen", "guangzhou", "hefei", "xian"],
     ],
     "rank": [["rank"], ["rank", "--sector", "healthcare", "--explain"], ["rank", "--missing", "skip"]],
@@ -210,6 +211,34 @@ def test_show_is_a_screenful_and_the_rest_is_asked_for(monkeypatch: pytest.Monke
     noted = run_cli("show", "shenzhen", "--notes", "--format", "markdown").stdout
     assert profile["sector_evidence"][0]["evidence"] in noted
     assert profile["gdp"]["note"] in noted
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+@pytest.mark.parametrize("cities", [["shenzhen", "hefei"], ["beijing", "shanghai", "shenzhen", "guangzhou"]])
+def test_compare_row_labels_are_whole_from_80_columns(
+    cities: list[str], width: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two cities and their difference, or four cities: every row label is one line, never a
+    # phrase with its last word or its unit on a line of its own.
+    text, seen = _drawn(["compare", *cities], width, monkeypatch)
+    table = seen[0][0]
+    assert table.columns[0].header == "indicator"
+    lines = text.splitlines()
+    for row in table.rows:
+        label = row[0].text
+        assert any(line.startswith(label + "  ") or line == label for line in lines), (label, width)
+
+
+def test_balanced_wrap_evens_the_lines_without_adding_one() -> None:
+    for text in ("Real GDP growth (%)", "Fortune Global 500 headquarters (companies)", "Utilised FDI (bn USD)"):
+        for width in range(max(map(len, text.split())), len(text) + 2):
+            greedy = rich_tables._space_wrap(text, width)
+            even = rich_tables.balanced_wrap(text, width)
+            assert " ".join(even) == text
+            assert len(even) == len(greedy)
+            assert max(map(cell_len, even)) <= max(map(cell_len, greedy)) <= width
+            if len(even) == 2 and len(text.split()) >= 4:
+                assert len(even[-1].split()) > 1, (text, width, even)  # no word alone on the last line
 
 
 def test_legends_only_for_markers_in_use(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -51,6 +51,9 @@ class Column(NamedTuple):
     """Wider text wraps even when the table has room, so that the room goes to other columns."""
     hyphens: bool = False
     """Long words (ids) wrap after their hyphens, never inside a part: `telecom-` / `ip-vpn-50`."""
+    balanced: bool = False
+    """Wrapped text is broken into lines of even length (`Real GDP` / `growth (%)`), in as few
+    lines as greedy breaking takes: a label does not end with a word alone on its line."""
     point: bool = False
     """Numbers of one kind: where the format can, they line up on the decimal point, a value
     published to fewer decimals (`1,940` among `5,207.3`) padded after its digits."""

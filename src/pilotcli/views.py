@@ -246,6 +246,27 @@ SHORT_LABELS = {
 """Indicator labels for narrow tables (a legend spells them out); others are cut to 8 cells."""
 
 
+ROW_LABELS = {
+    "services_share": "Services % of GDP",
+    "fdi_utilised": "Utilised FDI (bn USD)",
+    "fdi_utilised_cny": "Utilised FDI (bn CNY)",
+    "wipo_cluster_rank": "WIPO cluster rank",
+    "nature_index_rank": "Nature Index city rank",
+    "double_first_class": "Double First-Class univ.",
+    "fortune500_hq": "Fortune Global 500 HQs",
+    "foreign_hospital_pilot": "WFOE hospital pilot",
+    "cell_gene_pilot": "Cell/gene therapy pilot",
+    "vats_pilot": "Value-added telecom pilot",
+}
+"""Indicators whose name and unit take 25 cells or more, as row labels of tables with cities
+side by side (compare): at 80 columns beside two cities and their difference, a label is one line.
+`pilot show` and `pilot help fields` give the full names."""
+
+
+def row_label(info: IndicatorInfo) -> str:
+    return ROW_LABELS.get(info.id) or unit_header(info)
+
+
 def short_label(indicator_id: str) -> str:
     return SHORT_LABELS.get(indicator_id, indicator_id[:7] + "." if len(indicator_id) > 8 else indicator_id)
 
@@ -571,7 +592,7 @@ def _compare_tables(catalog: Catalog, comparison: Comparison, measures: MeasureC
     base = cities[comparison.base]
     others = [i for i in range(len(cities)) if i != comparison.base]
     two = len(cities) == 2
-    columns = [Column("indicator", min_width=14)]
+    columns = [Column("indicator", min_width=14, balanced=True)]
     # Values may wrap at their spaces ("17.99 (2024)", "not ranked"): six cities fit 80 columns.
     columns += [Column(f"{c.name}", justify="right") for c in cities]
     if two:
@@ -596,7 +617,7 @@ def _compare_tables(catalog: Catalog, comparison: Comparison, measures: MeasureC
 def _compare_value_row(compare_row: CompareRow, difference_column: bool) -> list[Cell]:
     info = compare_row.indicator
     newest = newest_year(compare_row.values, info)
-    cells = [Cell(unit_header(info))]
+    cells = [Cell(row_label(info))]
     cells += [value_cell(v, info, best=i in compare_row.best, newest=newest) for i, v in enumerate(compare_row.values)]
     if difference_column:
         cells.append(Cell(_difference_text(compare_row.difference, info)))
@@ -607,10 +628,10 @@ def _differences_table(comparison: Comparison, others: list[int]) -> Table:
     """With three or more cities: the base's value minus each other city's, in a table of its own
     (so that the values stay side by side on narrow terminals)."""
     base = comparison.cities[comparison.base]
-    columns = [Column("indicator", min_width=14)]
+    columns = [Column("indicator", min_width=14, balanced=True)]
     columns += [Column(f"vs {comparison.cities[i].name}", justify="right") for i in others]
     rows = [
-        [Cell(unit_header(r.indicator)), *[Cell(_difference_text(r.differences.get(i), r.indicator)) for i in others]]
+        [Cell(row_label(r.indicator)), *[Cell(_difference_text(r.differences.get(i), r.indicator)) for i in others]]
         for r in comparison.rows
         if r.differences
     ]

@@ -51,16 +51,17 @@ def make_console(width: int, color: bool) -> Console:
     )
 
 
-def _cell(cell: Cell, short: bool = False, wrap: int | None = None) -> Text:
+def _cell(cell: Cell, short: bool = False, wrap: int | None = None, balanced: bool = False) -> Text:
     """The cell's text (its short form in a short layout); with `wrap`, already broken into lines
-    at spaces and hyphens."""
+    at spaces and hyphens, or (`balanced`) into even lines at spaces."""
     style: str | Style = STYLES.get(cell.style or "", "")
     if cell.link:
         style = Style.parse(style or "none") + Style(link=cell.link)
     shown = clean(cell.short if short and cell.short else cell.text)
     if cell.bar is None:
         if wrap:
-            return Text("\n".join(hyphen_wrap(shown, wrap)), style=style)
+            lines = balanced_wrap(shown, wrap) if balanced else hyphen_wrap(shown, wrap)
+            return Text("\n".join(lines), style=style)
         return Text(shown, style=style, overflow="ellipsis" if cell.crop else None)
     text = Text(shown + " ", style=style)
     text.append(bar(cell.bar), style="cyan")
@@ -79,6 +80,30 @@ def hyphen_wrap(text: str, width: int) -> list[str]:
             line = ""
         line += part + sep
     return [*lines, line.rstrip()] if line else lines
+
+
+def balanced_wrap(text: str, width: int) -> list[str]:
+    """Text broken at spaces in as few lines of at most `width` cells as greedy breaking takes,
+    the lines as even as that allows: the narrowest width that still takes no more lines."""
+    lines = _space_wrap(text, width)
+    if len(lines) < 2:
+        return lines
+    for narrower in range(max(map(cell_len, text.split())), width):
+        even = _space_wrap(text, narrower)
+        if len(even) == len(lines):
+            return even
+    return lines
+
+
+def _space_wrap(text: str, width: int) -> list[str]:
+    """Text in lines of at most `width` cells, broken at spaces (a longer word on a line alone)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _hyphen_parts(word: str) -> list[tuple[str, str]]:
@@ -129,9 +154,13 @@ def build(table: Table, layout: Layout) -> RichTable:
         rich_table.add_column(Text(clean(header)), justify=column.justify, width=width, overflow="fold")
     for row in table.rows:
         wraps = [
-            width if table.columns[i].hyphens else None for i, width in zip(layout.keep, layout.widths, strict=True)
+            width if table.columns[i].hyphens or table.columns[i].balanced else None
+            for i, width in zip(layout.keep, layout.widths, strict=True)
         ]
-        cells = [_cell(row[i], layout.short, wrap) for i, wrap in zip(layout.keep, wraps, strict=True)]
+        cells = [
+            _cell(row[i], layout.short, wrap, table.columns[i].balanced)
+            for i, wrap in zip(layout.keep, wraps, strict=True)
+        ]
         rich_table.add_row(
             *[
                 _padded(text, table.columns[i], width)
