@@ -8,10 +8,12 @@ import pytest
 from rich.cells import cell_len
 
 from conftest import ROOT, CompletionContext, run_cli
+from pilotcli.dataset import Catalog
 from pilotcli.render import Format, OutputOptions
 from pilotcli.render.rich_tables import bar, render_tables
 from pilotcli.render.text import render_csv, render_json, render_markdown
 from pilotcli.view import Cell, Column, Table, View, clean
+from pilotcli.views import row_label
 
 
 def small_view() -> View:
@@ -152,7 +154,9 @@ def test_four_cities_compare_side_by_side_at_80_columns(monkeypatch: pytest.Monk
 
 
 @pytest.mark.parametrize("count", [2, 3, 5, 6])
-def test_two_to_six_cities_compare_side_by_side_at_80_columns(count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_to_six_cities_compare_side_by_side_at_80_columns(
+    count: int, monkeypatch: pytest.MonkeyPatch, catalog: Catalog
+) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     cities = ["beijing", "shanghai", "shenzhen", "guangzhou", "hefei", "xian"][:count]
     table = run_cli("compare", *cities).stdout
@@ -165,8 +169,9 @@ def test_two_to_six_cities_compare_side_by_side_at_80_columns(count: int, monkey
     joined = next(line for line in lines if line.startswith("Joined")).split()[1:]
     assert [day[:7] for day in joined] == [city["joined"][:7] for city in data["cities"]]
     words = set(table.split())
-    for row in data["rows"]:
-        assert set(row["name"].split()) <= words, row["name"]
+    for row in data["rows"]:  # each row's label, as the table names the indicator
+        info = catalog.indicators[row["indicator"]]
+        assert set(row_label(info).split()) <= words, row["name"]
     gdp = next(row for row in data["rows"] if row["indicator"] == "gdp")
     assert {f"{value['value']:,.1f}" for value in gdp["values"].values()} <= words
     assert "hidden" not in table
