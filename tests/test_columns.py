@@ -219,3 +219,15 @@ def test_a_value_published_to_fewer_decimals_lines_up_on_the_point(
     assert len(set(units.values())) == 1, units
     assert re.search(r"1,940( |$)", table, re.MULTILINE), table  # as published, not 1,940.0
     assert run_cli("--data", path, "show", "hefei", "--json").json()["gdp"]["value"] == 1940
+
+
+def test_region_totals_say_which_years_they_add(tmp_path: Any) -> None:
+    # Every city's GDP and population are of 2025 but Hefei's GDP, of 2024: a total that adds it
+    # must say so, so that it is not read as a 2025 total.
+    raw = factories.shipped_raw()
+    for n, city in enumerate(raw["cities"]):
+        factories.with_value(raw, city["id"], "gdp", 1000.0 + n, 2024 if city["id"] == "hefei" else 2025)
+        factories.with_value(raw, city["id"], "population", 5.0 + n, 2025)
+    path = str(factories.write_raw(raw, tmp_path / "totals.toml"))
+    regions = " ".join(run_cli("--data", path, "regions").stdout.split())
+    assert "totals add each city's latest value; population 2025; gdp 2024 (1), 2025 (19)" in regions

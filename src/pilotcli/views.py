@@ -832,6 +832,11 @@ def _years_used(everything: list[Ranked]) -> str:
                 if label:
                     counts = by_indicator.setdefault(c.indicator.id, {})
                     counts[label] = counts.get(label, 0) + 1
+    return years_text(by_indicator)
+
+
+def years_text(by_indicator: dict[str, dict[str, int]]) -> str:
+    """How many values of each year (or edition) went in, by indicator: "gdp 2024 (8), 2025 (12); population 2025"."""
     parts = []
     for name, counts in by_indicator.items():
         labels = sorted(counts)
@@ -1022,6 +1027,9 @@ def sector_view(catalog: Catalog, sector_id: str) -> View:
     return View(records, [table] if records else [], notes, fields)
 
 
+REGION_TOTALS = ("population", "gdp")
+
+
 def region_records(catalog: Catalog) -> list[dict[str, Any]]:
     records = []
     for region in catalog.dataset.regions:
@@ -1037,7 +1045,7 @@ def region_records(catalog: Catalog) -> list[dict[str, Any]]:
             "coastal": sum(1 for c in cities if c.coastal),
             "inland": sum(1 for c in cities if not c.coastal),
         }
-        for key in ("population", "gdp"):
+        for key in REGION_TOTALS:
             values = [figure(catalog, c, key) for c in cities]
             known = [v.number for v in values if v is not None and v.number is not None]
             info = catalog.indicators.get(key)
@@ -1077,12 +1085,25 @@ def regions_view(catalog: Catalog) -> View:
     ]
     dagger = any(cell.text.endswith("†") for row in rows for cell in row)
     footnotes = ["† a city's figure is missing, so the total counts the others (see JSON cities_missing)"] * dagger
+    # A total may add one city's 2024 value to another's 2025: say which years went in.
+    footnotes.append(f"totals add each city's latest value; {_total_years(catalog)}")
     return View(
         records,
         [Table(columns, rows, title="NBS macro-regions", footnotes=footnotes)],
         [],
         list(records[0]) if records else [],
     )
+
+
+def _total_years(catalog: Catalog) -> str:
+    by_indicator: dict[str, dict[str, int]] = {}
+    for key in REGION_TOTALS:
+        for city in catalog.dataset.cities:
+            value = figure(catalog, city, key)
+            if value is not None and value.value is not None and value.year is not None:
+                counts = by_indicator.setdefault(key, {})
+                counts[str(value.year)] = counts.get(str(value.year), 0) + 1
+    return years_text(by_indicator)
 
 
 def _total_cell(part: dict[str, Any], decimals: int) -> Cell:
