@@ -286,7 +286,7 @@ def _short_header(info: IndicatorInfo) -> str:
         "fdi_utilised": "FDI (bn USD)",
         "fdi_utilised_cny": "FDI (bn CNY)",
     }
-    return names.get(info.id, unit_header(info))
+    return names.get(info.id) or row_label(info)
 
 
 # --- show -----------------------------------------------------------------------------
