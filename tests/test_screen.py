@@ -241,6 +241,31 @@ def test_balanced_wrap_evens_the_lines_without_adding_one() -> None:
                 assert len(even[-1].split()) > 1, (text, width, even)  # no word alone on the last line
 
 
+def test_item_wrap_breaks_between_items_and_inside_one_only_when_it_is_wider() -> None:
+    text = "gfci_rank +50.0, gdp +16.7, qflp_pilot +16.7, fortune500_hq +5.8"
+    items = [item + "," for item in text.split(", ")[:-1]] + [text.split(", ")[-1]]
+    for width in range(max(map(len, text.split())), len(text) + 2):
+        lines = rich_tables.item_wrap(text, width)
+        assert " ".join(lines) == text
+        assert all(cell_len(line) <= width for line in lines)
+        if width >= max(map(len, items)):  # every item fits on a line: none is broken
+            assert all(any(item in line for line in lines) for item in items), (width, lines)
+    # An item wider than the line is broken at its spaces; the next item starts a line of its own
+    # only where it does not fit after it.
+    assert rich_tables.item_wrap("a very long single item, b", 6) == ["a very", "long", "single", "item,", "b"]
+    assert rich_tables.item_wrap("a very long item, b", 8) == ["a very", "long", "item, b"]
+
+
+def test_a_column_of_items_keeps_each_item_on_one_line() -> None:
+    from pilotcli.view import Cell, Column, View
+
+    columns = [Column("#", no_wrap=True), Column("top", min_width=22, items=True)]
+    table = Table(columns, [[Cell("1"), Cell("gfci_rank +50.0, gdp +16.7, qflp_pilot +16.7")]])
+    drawn = rich_tables.render_tables(View([], [table]), width=26, color=False)
+    cells = [line[4:].strip() for line in drawn.splitlines()[2:]]
+    assert cells == ["gfci_rank +50.0,", "gdp +16.7,", "qflp_pilot +16.7"]
+
+
 def test_legends_only_for_markers_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")
     # Shenzhen has no estimate; Beijing and Shanghai differ everywhere but have no missing value.

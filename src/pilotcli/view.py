@@ -57,6 +57,9 @@ class Column(NamedTuple):
     point: bool = False
     """Numbers of one kind: where the format can, they line up on the decimal point, a value
     published to fewer decimals (`1,940` among `5,207.3`) padded after its digits."""
+    items: bool = False
+    """Cells are lists of items joined by ", " (`gdp +16.7, qflp_pilot +16.7`): lines break between
+    items, and inside an item only where it is wider than the column."""
 
 
 class Table(NamedTuple):

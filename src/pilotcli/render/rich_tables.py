@@ -51,17 +51,17 @@ def make_console(width: int, color: bool) -> Console:
     )
 
 
-def _cell(cell: Cell, short: bool = False, wrap: int | None = None, balanced: bool = False) -> Text:
+def _cell(cell: Cell, column: Column, short: bool = False, wrap: int | None = None) -> Text:
     """The cell's text (its short form in a short layout); with `wrap`, already broken into lines
-    at spaces and hyphens, or (`balanced`) into even lines at spaces."""
+    as its column asks: at spaces and hyphens, into even lines, or between list items."""
     style: str | Style = STYLES.get(cell.style or "", "")
     if cell.link:
         style = Style.parse(style or "none") + Style(link=cell.link)
     shown = clean(cell.short if short and cell.short else cell.text)
     if cell.bar is None:
         if wrap:
-            lines = balanced_wrap(shown, wrap) if balanced else hyphen_wrap(shown, wrap)
-            return Text("\n".join(lines), style=style)
+            wrapper = balanced_wrap if column.balanced else item_wrap if column.items else hyphen_wrap
+            return Text("\n".join(wrapper(shown, wrap)), style=style)
         return Text(shown, style=style, overflow="ellipsis" if cell.crop else None)
     text = Text(shown + " ", style=style)
     text.append(bar(cell.bar), style="cyan")
@@ -92,6 +92,22 @@ def balanced_wrap(text: str, width: int) -> list[str]:
         even = _space_wrap(text, narrower)
         if len(even) == len(lines):
             return even
+    return lines
+
+
+def item_wrap(text: str, width: int) -> list[str]:
+    """A list of items joined by ", " in lines of at most `width` cells: an item that fits on a
+    line is never broken; a wider one is broken at its spaces (a longer word on a line alone)."""
+    items = text.split(", ")
+    lines: list[str] = []
+    for number, item in enumerate(items):
+        piece = item + ("," if number < len(items) - 1 else "")
+        if lines and cell_len(lines[-1]) + 1 + cell_len(piece) <= width:
+            lines[-1] += " " + piece
+        elif cell_len(piece) <= width:
+            lines.append(piece)
+        else:
+            lines += _space_wrap(piece, width)
     return lines
 
 
@@ -152,15 +168,13 @@ def build(table: Table, layout: Layout) -> RichTable:
         header = column.short if layout.short and column.short else column.header
         # Every width is given: Rich's own shrinking would wrap numbers before long text.
         rich_table.add_column(Text(clean(header)), justify=column.justify, width=width, overflow="fold")
+    # Pilot breaks the lines of these columns itself; Rich wraps the others at any space.
+    wraps = [
+        width if (c := table.columns[i]).hyphens or c.balanced or c.items else None
+        for i, width in zip(layout.keep, layout.widths, strict=True)
+    ]
     for row in table.rows:
-        wraps = [
-            width if table.columns[i].hyphens or table.columns[i].balanced else None
-            for i, width in zip(layout.keep, layout.widths, strict=True)
-        ]
-        cells = [
-            _cell(row[i], layout.short, wrap, table.columns[i].balanced)
-            for i, wrap in zip(layout.keep, wraps, strict=True)
-        ]
+        cells = [_cell(row[i], table.columns[i], layout.short, w) for i, w in zip(layout.keep, wraps, strict=True)]
         rich_table.add_row(
             *[
                 _padded(text, table.columns[i], width)
