@@ -56,20 +56,17 @@ def coverage_table() -> str:
 
     catalog = load(None)
     yearly = [i.id for i in catalog.indicators.values() if i.kind == "quantity" and not i.derived_from]
-    counts = {}
+    cells = {}
     for year in COVERAGE_YEARS:
         cities = json.loads(pilot_output(["list", "--year", str(year), "--json"], {"PILOT_DATA": None}))
-        counts[year] = {
-            key: sum(1 for c in cities if c[key] is not None and c[key]["value"] is not None) for key in yearly
-        }
-        total = len(cities)
+        for key in yearly:
+            values = [c[key] for c in cities if c[key] is not None and c[key]["value"] is not None]
+            estimated = sum(1 for value in values if value["estimate"])
+            cells[year, key] = f"{len(values)} of {len(cities)}" + (f" ({estimated} estimated)" if estimated else "")
     header = (
         "| indicator | " + " | ".join(map(str, COVERAGE_YEARS)) + " |\n|---|" + "---:|" * len(COVERAGE_YEARS) + "\n"
     )
-    rows = [
-        f"| `{key}` | " + " | ".join(f"{counts[year][key]} of {total}" for year in COVERAGE_YEARS) + " |\n"
-        for key in yearly
-    ]
+    rows = [f"| `{key}` | " + " | ".join(cells[year, key] for year in COVERAGE_YEARS) + " |\n" for key in yearly]
     return header + "".join(rows)
 
 

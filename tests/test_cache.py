@@ -92,20 +92,48 @@ def test_an_entry_of_the_wrong_shape_is_a_miss(copy: Path, cache_dir: Path) -> N
     assert read_dataset(copy) == fresh
 
 
-def test_an_entry_whose_sections_are_of_the_wrong_shape_is_rebuilt_from_the_file(copy: Path, cache_dir: Path) -> None:
+def write_wrong_section(entry: Path, dataset: records.Dataset, name: str) -> None:
+    """An entry whose section `name` is of the wrong shape, undamaged as far as its digest tells."""
     import marshal
 
+    sections = [marshal.dumps(section) for section in records.to_plain(dataset)]
+    sections[records.Dataset.FIELDS.index(name)] = marshal.dumps(("not", "a", "section"))
+    payload = b"".join([*(len(blob).to_bytes(4, "little") for blob in sections), *sections])
+    entry.write_bytes(cache.digest(payload) + payload)
+
+
+def test_an_entry_whose_sections_are_of_the_wrong_shape_is_rebuilt_from_the_file(copy: Path, cache_dir: Path) -> None:
     fresh = read_dataset(copy)
     [entry] = entries(cache_dir)
     good = entry.read_bytes()
-    sections = [marshal.dumps(section) for section in records.to_plain(fresh)]
-    sections[records.Dataset.FIELDS.index("cities")] = marshal.dumps(("not", "a", "city"))
-    payload = b"".join([*(len(blob).to_bytes(4, "little") for blob in sections), *sections])
-    entry.write_bytes(cache.digest(payload) + payload)  # undamaged, as far as the digest can tell
+    write_wrong_section(entry, fresh, "cities")
     cached = read_dataset(copy)
     assert cached.cities == fresh.cities
     assert cached == fresh
     assert entry.read_bytes() == good  # and the entry was written anew
+
+
+def test_a_rebuild_never_mixes_two_versions_of_the_file(copy: Path, cache_dir: Path) -> None:
+    fresh = read_dataset(copy)
+    [entry] = entries(cache_dir)
+    write_wrong_section(entry, fresh, "sources")
+    cached = read_dataset(copy)
+    assert cached.cities == fresh.cities  # read from the entry
+    copy.write_text(copy.read_text(encoding="utf-8").replace('name = "Hefei"', 'name = "Hefei Changed"', 1), "utf-8")
+    with pytest.raises(DataError, match="the file changed while pilot read it"):
+        cached.sources  # noqa: B018  # the entry's sources cannot be read, and the file is no longer the same
+
+
+def test_a_cached_dataset_pickles_copies_and_shows_as_a_dataset(copy: Path) -> None:
+    import copy as copying
+    import pickle
+
+    fresh = read_dataset(copy)
+    cached = read_dataset(copy)
+    assert type(cached) is not records.Dataset  # read from the cache
+    assert pickle.loads(pickle.dumps(cached)) == fresh
+    assert copying.deepcopy(cached) == fresh
+    assert repr(cached) == repr(fresh)
 
 
 def built_sections(dataset: records.Dataset) -> list[str]:

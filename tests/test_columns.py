@@ -202,12 +202,14 @@ def test_a_value_published_to_fewer_decimals_lines_up_on_the_point(
     args: list[str], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every GDP has one decimal (1,000.5, 1,001.5, ...) but Hefei's, published to the unit (1,940):
-    # it keeps its precision and still lines up with the others' units digit.
+    # it keeps its precision and still lines up with the others' units digit, and so do an
+    # estimate (Ningbo's, marked *) and a value of an older year (Dalian's, marked (2024)).
     raw = factories.shipped_raw()
     for n, city in enumerate(raw["cities"]):
         gdp: float = 1940 if city["id"] == "hefei" else 1000.5 + n
-        factories.with_value(raw, city["id"], "gdp", gdp, 2025)
+        factories.with_value(raw, city["id"], "gdp", gdp, 2024 if city["id"] == "dalian" else 2025)
         factories.with_value(raw, city["id"], "population", 5.25, 2025)
+    factories.city(raw, "ningbo")["figures"]["gdp"]["estimate"] = True
     path = str(factories.write_raw(raw, tmp_path / "rounded.toml"))
     monkeypatch.setenv("COLUMNS", "200")
     table = run_cli("--data", path, *args).stdout
@@ -218,6 +220,8 @@ def test_a_value_published_to_fewer_decimals_lines_up_on_the_point(
     assert len(units) == 20, table
     assert len(set(units.values())) == 1, units
     assert re.search(r"1,940( |$)", table, re.MULTILINE), table  # as published, not 1,940.0
+    assert re.search(r"\d\.5\*", table), table  # the estimate is marked...
+    assert "(2024)" in table, table  # ...and so is the older value
     assert run_cli("--data", path, "show", "hefei", "--json").json()["gdp"]["value"] == 1940
 
 

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 import pytest
 
 import factories
-from conftest import run_cli
+from conftest import DATA, run_cli
 from factories import SHIPPED
 from pilotcli.compare import compare
 from pilotcli.dataset import Catalog, load
@@ -901,6 +901,29 @@ def test_cited_sources_match_whole_known_ids_only(catalog: Catalog) -> None:
         "nature-index-2025.",
     ]
     assert cited_sources(catalog, texts) == ["nature-index-2025-ecns", "d37", "d3", "f10", "nature-index-2025"]
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string of the dataset's prose: notes, evidence, focus (not ids, addresses or citations)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in ("id", "url", "via", "source", "also"):
+                yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_every_short_source_id_a_note_names_is_a_source() -> None:
+    # `show` lists the sources that notes name; a deleted one would vanish from that list without
+    # a word, so a note must not name one. Short ids are the first sources' (p21, d37, d43b, f10).
+    raw = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    known = {source["id"] for source in raw["sources"]}
+    named = {word for text in _texts(raw) for word in re.findall(r"\b[pdfgc]\d{1,2}[a-z]?\b", text)}
+    assert len(named) > 20  # the notes do cite sources this way
+    assert named - known == set()
 
 
 # --- Lookups as a user types them ---------------------------------------------------------------

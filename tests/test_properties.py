@@ -589,6 +589,15 @@ def replaced(city_filter: CityFilter, **changes: Any) -> CityFilter:
     return CityFilter(**{name: getattr(city_filter, name) for name in CityFilter.__slots__} | changes)
 
 
+def test_city_filters_are_values() -> None:
+    # Library users compare and hash filters, as they could when CityFilter was a NamedTuple.
+    assert CityFilter(coastal=True, sectors=("finance",)) == CityFilter(sectors=("finance",), coastal=True)
+    assert CityFilter(coastal=True) != CityFilter(coastal=False)
+    assert CityFilter() != ("not", "a", "filter")
+    assert len({CityFilter(batches=(4,)), CityFilter(batches=(4,)), CityFilter()}) == 2
+    assert replaced(CityFilter(), ftz=True) == CityFilter(ftz=True)
+
+
 @st.composite
 def narrower(draw: st.DrawFn, base: CityFilter) -> CityFilter:
     """The filter with one more condition: never a filter that may let more cities through."""

@@ -70,6 +70,18 @@ def test_clean_neutralises_control_characters_only() -> None:
     assert clean("北京 Xi'an [bold]") == "北京 Xi'an [bold]"
 
 
+def test_only_a_year_right_after_a_value_is_an_older_year_mark() -> None:
+    from pilotcli.view import marker_legend
+
+    def legend(text: str) -> list[str]:
+        return marker_legend([[Cell(text)]])
+
+    for marked in ("1,802.4 (2024)", "0.25* (2024)", "1,802.4 (2024) → 30"):
+        assert legend(marked) == ["(YEAR) a value from an earlier year than the rest"], marked
+    for words in ("Pilot zone (2021) for finance", "since 2015", "(2024)"):
+        assert legend(words) == [], words
+
+
 def test_text_formats() -> None:
     rows = [{"id": "x", "gdp": {"value": 1.5, "unit": "billion CNY", "year": 2024}, "tags": ["a", "b"], "ok": True}]
     assert render_json(rows, pretty=False) == (

@@ -280,21 +280,25 @@ def test_the_coverage_table_in_the_docs_is_true(catalog: Catalog, page: str) -> 
     text = (Path(__file__).resolve().parents[1] / page).read_text(encoding="utf-8")
     table = text.split("<!-- coverage -->")[1].split("<!-- /coverage -->")[0]
     areas = len(catalog.dataset.cities)
+    cell = rf"(\d+) of {areas}(?: \((\d+) estimated\))?"
     documented = {
-        m.group(1): (int(m.group(2)), int(m.group(3)))
-        for m in re.finditer(rf"^\| `(\w+)` \| (\d+) of {areas} \| (\d+) of {areas} \|$", table, re.MULTILINE)
+        m.group(1): ((int(m.group(2)), int(m.group(3) or 0)), (int(m.group(4)), int(m.group(5) or 0)))
+        for m in re.finditer(rf"^\| `(\w+)` \| {cell} \| {cell} \|$", table, re.MULTILINE)
     }
     counted = {}
     for info in catalog.indicators.values():
         if info.kind != "quantity" or info.derived_from:
             continue
-        counted[info.id] = tuple(
-            sum(
-                1
-                for city_record in catalog.dataset.cities
-                if (value := figure(catalog.at_year(year), city_record, info.id)) is not None
-                and value.value is not None
-            )
-            for year in (2025, 2024)
-        )
+        counted[info.id] = tuple(_values_and_estimates(catalog, info.id, year) for year in (2025, 2024))
     assert documented == counted
+    assert any(estimated for pair in counted.values() for _, estimated in pair)  # the shipped data has some
+
+
+def _values_and_estimates(catalog: Catalog, key: str, year: int) -> tuple[int, int]:
+    """How many areas have a value of `key` for `year`, and how many of those are estimates."""
+    values = [
+        value
+        for city_record in catalog.dataset.cities
+        if (value := figure(catalog.at_year(year), city_record, key)) is not None and value.value is not None
+    ]
+    return len(values), sum(1 for value in values if value.estimate)

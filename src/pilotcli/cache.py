@@ -238,12 +238,19 @@ class _CachedDataset(records.Dataset):
         try:
             section = records.SECTION_DECODERS[index](marshal.loads(self._blobs[index]))
         except Exception:  # an entry of the wrong shape (its digest only says it is undamaged)
-            rebuilt = self._rebuild()
+            rebuilt = self._rebuild()  # the file validated anew: DataError if it changed meanwhile
             for other in _SECTIONS:  # the sections not read yet come from the file too
                 setattr(self, other, getattr(rebuilt, other))
             section = getattr(rebuilt, name)
         setattr(self, name, section)
         return section
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled and deep-copied as the plain dataset it stands for (a memoryview cannot be).
+        return records.Dataset, tuple(getattr(self, name) for name in _SECTIONS)
+
+    def __repr__(self) -> str:
+        return repr(records.Dataset(*(getattr(self, name) for name in _SECTIONS)))
 
 
 def encode(dataset: models.Dataset | records.Dataset) -> bytes:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from pilotcli import cache
-from pilotcli.errors import DataError, NotFoundError, UsageError
+from pilotcli.errors import DataError, NotFoundError, Problem, UsageError
 from pilotcli.loading import (
     decode,
     parse_toml,
@@ -272,8 +272,18 @@ def read_dataset(file: Path) -> Dataset:
     data = read_bytes(file)
     # On a cache hit the file's bytes are not kept: a section that turns out unreadable is
     # taken from the file validated anew (read again, since it is rarely needed).
-    cached = cache.get(data, rebuild=lambda: _validated(read_bytes(file), str(file)))
+    seen = cache.digest(data)
+    cached = cache.get(data, rebuild=lambda: _validated_again(file, seen))
     return cached if cached is not None else _validated(data, str(file))
+
+
+def _validated_again(file: Path, seen: bytes) -> Dataset:
+    """The file validated anew, provided it still holds what was first read: the dataset of one
+    call never mixes two versions of the file."""
+    data = read_bytes(file)
+    if cache.digest(data) != seen:
+        raise DataError([Problem(str(file), "the file changed while pilot read it; run the command again")])
+    return _validated(data, str(file))
 
 
 def _validated(data: bytes, shown: str) -> Dataset:

@@ -426,6 +426,15 @@ class CityFilter:
         self.applying = applying
         """The ids of the cities where all of `measures` apply (None: no --measure)."""
 
+    # Equal and hashed by value, as the NamedTuple it was (docs/library.md uses it as a value).
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CityFilter):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, name) for name in self.__slots__))
+
     def __repr__(self) -> str:  # Hypothesis shows it when a property fails
         given = (
             f"{name}={getattr(self, name)!r}" for name in self.__slots__ if getattr(self, name) not in ((), None, False)

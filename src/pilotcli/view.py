@@ -183,9 +183,10 @@ MISSING = "—"
 ESTIMATE_MARK = "*"
 
 
-_OLDER = r" \((19|20)\d\d\)( |$)"
-"""The mark of a value from an older year than the rest of its column: `1,802.4 (2024)`, also
-inside a cell (`1,802.4 (2024) → 30`)."""
+_OLDER = r"\d\*? \((19|20)\d\d\)( |$)"
+"""The mark of a value from an older year than the rest of its column, right after the number:
+`1,802.4 (2024)`, `0.25* (2024)`, also inside a cell (`1,802.4 (2024) → 30`); a year in words
+(`Pilot zone (2021) for finance`) is no mark."""
 
 
 def marker_legend(rows: list[list[Cell]]) -> list[str]:

@@ -128,25 +128,27 @@ def _hyphen_parts(word: str) -> list[tuple[str, str]]:
     return [(part, "" if n < len(parts) - 1 else " ") for n, part in enumerate(parts)]
 
 
-_NUMBER = re.compile(r"(★ )?[+-]?\d[\d,]*(\.\d+)?\*?")
-"""A value at the start of a cell (with the best and estimate marks): what `align_points` lines up."""
+_NUMBER = re.compile(r"(★ )?[+-]?\d[\d,]*")
+"""The whole-number part of a value at the start of a cell (with the best mark): its end is where
+the decimal point is or would be, the point `align_points` lines up."""
 
 
 def align_points(table: Table) -> Table:
-    """The table with the values of its `point` columns padded after their digits (and estimate
-    mark) so that they line up on the decimal point: `1,940  ` under `5,207.3`, `1,870   (2024)`
-    under `1,802.4 (2024)`."""
+    """The table with the values of its `point` columns padded after them so that they line up
+    on the decimal point: `1,940  ` under `5,207.3`, `0.25*` (an estimate) under `17.5 `, and
+    `5,207.3       ` over `1,802.4 (2024)` (a value of an older year)."""
     columns = [i for i, column in enumerate(table.columns) if column.point]
     if not columns:
         return table
     rows = [list(row) for row in table.rows]
     for i in columns:
         found = [_NUMBER.match(row[i].text) for row in rows]
-        decimals = max((len(m.group(2) or "") for m in found if m), default=0)
-        for row, match in zip(rows, found, strict=True):
-            if match and len(match.group(2) or "") < decimals:
-                pad = " " * (decimals - len(match.group(2) or ""))
-                row[i] = row[i]._replace(text=match.group() + pad + row[i].text[match.end() :])
+        # Cells after the point: decimals, the estimate mark, the year mark.
+        after = [cell_len(row[i].text[m.end() :]) if m else 0 for row, m in zip(rows, found, strict=True)]
+        widest = max(after, default=0)
+        for row, match, cells in zip(rows, found, after, strict=True):
+            if match and cells < widest:
+                row[i] = row[i]._replace(text=row[i].text + " " * (widest - cells))
     return table._replace(rows=rows)
 
 
