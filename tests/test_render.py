@@ -13,7 +13,7 @@ from pilotcli.render import Format, OutputOptions
 from pilotcli.render.rich_tables import bar, render_tables
 from pilotcli.render.text import render_csv, render_json, render_markdown
 from pilotcli.view import Cell, Column, Table, View, clean
-from pilotcli.views import row_label
+from pilotcli.views.shared import row_label
 
 
 def small_view() -> View:

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.measures import RECORD_KEYS
-from pilotcli.query import (
-    Value,
-    city_profile,
-    city_record,
-    field_names,
-    figure,
-    yearly_values,
-)
+from pilotcli.query import city_profile, city_record, field_names, figure, yearly_values
 from pilotcli.records import City, Measure
-
-if TYPE_CHECKING:
-    from pilotcli.compare import CompareRow, Comparison
-    from pilotcli.measures import CityMeasures, MeasureComparison
-    from pilotcli.rank import Ranked
-
 from pilotcli.view import (
     DECIMALS_BY_UNIT,
     ESTIMATE_MARK,
@@ -29,7 +16,6 @@ from pilotcli.view import (
     OLDER_LEGEND,
     Cell,
     Column,
-    FigureColumns,
     Table,
     View,
     clean,
@@ -37,116 +23,29 @@ from pilotcli.view import (
     number,
     older_in,
 )
+from pilotcli.views.shared import (
+    LIST_INDICATORS,
+    NARROW_WIDTH,
+    column_cells,
+    figure_column,
+    figure_columns,
+    newest_year,
+    older_mark,
+    row_label,
+    safe_link,
+    short_header,
+    short_label,
+    unit_header,
+    value_cell,
+    value_text,
+    year_notes,
+    years_text,
+)
 
-LIST_INDICATORS = ("population", "gdp", "gdp_per_capita")
-
-
-NOT_RANKED = "not ranked"
-
-
-def value_text(value: Value | None, info: IndicatorInfo) -> str:
-    if value is not None and value.unranked:
-        return NOT_RANKED
-    if value is None or value.value is None:
-        return MISSING
-    raw = value.value
-    if info.kind == "flag" or isinstance(raw, bool):
-        text = "yes" if raw else "no"
-    else:
-        text = number(raw, min(DECIMALS_BY_UNIT.get(info.unit, 2), _published_decimals(raw)))
-    return text + (ESTIMATE_MARK if value.estimate else "")
-
-
-def _published_decimals(raw: float) -> int:
-    """The decimals a value was written with: a rounded 21.8 is never shown as 21.80."""
-    written = repr(raw)
-    return len(written) - written.index(".") - 1 if "." in written and "e" not in written else 0
-
-
-def value_cell(value: Value | None, info: IndicatorInfo, *, best: bool = False, newest: int | None = None) -> Cell:
-    """A value's cell; `newest` is the latest year among the values it is shown with: a value
-    of a yearly figure from an older year carries its year, so 2024 is never read as 2025."""
-    text = value_text(value, info)
-    if text in (MISSING, NOT_RANKED):
-        return Cell(text, "missing")
-    text += older_mark(value, newest)
-    if best:
-        return Cell("★ " + text, "best")
-    return Cell(text, "estimate" if value is not None and value.estimate else None)
-
-
-def older_mark(value: Value | None, newest: int | None) -> str:
-    """' (2024)' after a value from an older year than `newest`, else ''."""
-    if newest is not None and value is not None and value.year is not None and value.year < newest:
-        return f" ({value.year})"
-    return ""
-
-
-def newest_year(values: list[Value | None], info: IndicatorInfo) -> int | None:
-    """The latest year among the values of a yearly (quantity) figure; None for other kinds."""
-    if info.kind != "quantity":
-        return None
-    return max((v.year for v in values if v is not None and v.value is not None and v.year is not None), default=None)
-
-
-def year_notes(catalog: Catalog, cities: list[City]) -> list[str]:
-    """With --year: which of `cities` have no yearly figure of that year (so that a column of
-    dashes is read as "not published for that year", not as a fault)."""
-    if catalog.year is None:
-        return []
-    yearly = [key for key, info in catalog.indicators.items() if info.kind == "quantity"]
-    without = [c for c in cities if all((v := figure(catalog, c, k)) is None or v.value is None for k in yearly)]
-    if not without:
-        return [f"figures of {catalog.year}"]
-    names = ", ".join(c.name for c in without) if len(without) <= 4 else f"{len(without)} of {len(cities)} cities"
-    return [f"figures of {catalog.year}: none for {names}"]
-
-
-def _column_cells(catalog: Catalog, cities: list[City], info: IndicatorInfo) -> list[Cell]:
-    values = [figure(catalog, city, info.id) for city in cities]
-    newest = newest_year(values, info)
-    return [value_cell(value, info, newest=newest) for value in values]
-
-
-def figure_columns(catalog: Catalog, cities: list[City]) -> FigureColumns:
-    """How a --fields table of these cities (its rows, in order) draws the figures chosen: as the
-    list draws them. With one city (show) a yearly value is marked when it is older than the
-    newest of the yearly figures chosen: the row is all there is to compare it with."""
-
-    def columns(fields: Sequence[str]) -> tuple[dict[str, tuple[Column, list[Cell]]], list[str]]:
-        infos = [catalog.indicators[name] for name in fields if name in catalog.indicators]
-        drawn = {info.id: (_figure_column(info), _column_cells(catalog, cities, info)) for info in infos}
-        if len(cities) == 1:
-            yearly = [info for info in infos if info.kind == "quantity"]
-            values = [figure(catalog, cities[0], info.id) for info in yearly]
-            newest = newest_year(values, yearly[0]) if yearly else None
-            for info, value in zip(yearly, values, strict=True):
-                drawn[info.id] = (drawn[info.id][0], [value_cell(value, info, newest=newest)])
-        return drawn, year_notes(catalog, cities) if infos else []
-
-    return columns
-
-
-def _figure_column(info: IndicatorInfo, drop: int = 0, *, narrow: bool = False) -> Column:
-    """A figure's column in a table of cities: its short header with the unit, right-aligned;
-    `narrow`: it has a shorter header still for narrow tables, as the list's own three do not."""
-    short = short_label(info.id) if narrow else _sort_label(info)
-    return Column(_short_header(info), justify="right", no_wrap=True, drop=drop, short=short, point=True)
-
-
-def unit_header(info: IndicatorInfo) -> str:
-    short = {
-        "million persons": "m",
-        "billion CNY": "bn CNY",
-        "billion USD": "bn USD",
-        "thousand CNY per person": "k CNY",
-        "yes/no": "",
-    }.get(info.unit, info.unit)
-    # "GFCI rank (rank)" says nothing more than "GFCI rank".
-    return f"{info.name} ({short})" if short and short.lower() not in info.name.lower() else info.name
-
-
-# --- list ---------------------------------------------------------------------------
+if TYPE_CHECKING:
+    from pilotcli.compare import CompareRow, Comparison
+    from pilotcli.measures import CityMeasures, MeasureComparison
+    from pilotcli.rank import Ranked
 
 
 def list_view(
@@ -193,13 +92,13 @@ def _list_table(
         Column("province", no_wrap=True, drop=4),
         Column("region", no_wrap=True, drop=3),
         Column("joined", no_wrap=True, drop=5),
-        *[_figure_column(info) for info in indicators],
+        *[figure_column(info) for info in indicators],
         Column("growth sectors", min_width=16),
-        *[_figure_column(info, drop=10 + i) for i, info in enumerate(extra)],
+        *[figure_column(info, drop=10 + i) for i, info in enumerate(extra)],
     ]
     rows = []
-    main = [_column_cells(catalog, cities, info) for info in indicators]
-    more = [_column_cells(catalog, cities, info) for info in extra]
+    main = [column_cells(catalog, cities, info) for info in indicators]
+    more = [column_cells(catalog, cities, info) for info in extra]
     for row, city in enumerate(cities):
         region = catalog.regions.get(city.region)
         rows.append(
@@ -223,73 +122,6 @@ def _sector_labels(catalog: Catalog, city: City) -> list[str]:
     have = {growth.sector for growth in city.sectors}
     labels = [sector.short or sector.id for sector in catalog.dataset.sectors if sector.id in have]
     return labels + sorted(have - set(catalog.sectors))
-
-
-SHORT_LABELS = {
-    "population": "pop.",
-    "gdp": "GDP",
-    "gdp_per_capita": "GDP/cap",
-    "gdp_growth": "growth",
-    "services_share": "services",
-    "fdi_utilised": "FDI",
-    "fdi_utilised_cny": "FDI CNY",
-    "gfci_rank": "GFCI",
-    "wipo_cluster_rank": "WIPO",
-    "nature_index_rank": "Nature",
-    "double_first_class": "univ.",
-    "fortune500_hq": "F500",
-    "foreign_hospital_pilot": "hospital",
-    "cell_gene_pilot": "cell/gene",
-    "vats_pilot": "VATS",
-    "qflp_pilot": "QFLP",
-}
-"""Indicator labels for narrow tables (a legend spells them out); others are cut to 8 cells."""
-
-
-ROW_LABELS = {
-    "services_share": "Services % of GDP",
-    "fdi_utilised": "Utilised FDI (bn USD)",
-    "fdi_utilised_cny": "Utilised FDI (bn CNY)",
-    "wipo_cluster_rank": "WIPO cluster rank",
-    "nature_index_rank": "Nature Index city rank",
-    "double_first_class": "Double First-Class univ.",
-    "fortune500_hq": "Fortune Global 500 HQs",
-    "foreign_hospital_pilot": "WFOE hospital pilot",
-    "cell_gene_pilot": "Cell/gene therapy pilot",
-    "vats_pilot": "Value-added telecom pilot",
-}
-"""Indicators whose name and unit take 25 cells or more, as row labels of tables with cities
-side by side (compare): at 80 columns beside two cities and their difference, a label is one line.
-`pilot show` and `pilot help fields` give the full names."""
-
-
-def row_label(info: IndicatorInfo) -> str:
-    return ROW_LABELS.get(info.id) or unit_header(info)
-
-
-def short_label(indicator_id: str) -> str:
-    return SHORT_LABELS.get(indicator_id, indicator_id[:7] + "." if len(indicator_id) > 8 else indicator_id)
-
-
-def _sort_label(info: IndicatorInfo) -> str | None:
-    """A short header for an indicator that the list shows only when sorted or filtered on it."""
-    return None if info.id in LIST_INDICATORS else short_label(info.id)
-
-
-def _short_header(info: IndicatorInfo) -> str:
-    names = {
-        "population": "pop. (m)",
-        "gdp": "GDP (bn CNY)",
-        "gdp_per_capita": "GDP/cap (k CNY)",
-        "services_share": "services (%)",
-        "gdp_growth": "growth (%)",
-        "fdi_utilised": "FDI (bn USD)",
-        "fdi_utilised_cny": "FDI (bn CNY)",
-    }
-    return names.get(info.id) or row_label(info)
-
-
-# --- show -----------------------------------------------------------------------------
 
 
 class ShowParts:
@@ -457,7 +289,7 @@ def _history_table(catalog: Catalog, city: City) -> Table:
     rows = []
     for key, values in found.items():
         info = catalog.indicators[key]
-        cells = [Cell(_short_header(info))]
+        cells = [Cell(short_header(info))]
         for year in years:
             value = values.get(year)
             cell = value_cell(value, info)
@@ -491,8 +323,6 @@ def _growth_sectors_table(catalog: Catalog, city: City, parts: ShowParts) -> Tab
 
 SHOWN_SPECIFIC = 5
 """How many of a city's specific measures `pilot show` lists by default (about 50 lines at 80 columns)."""
-SHOW_COLUMNS = 80
-"""The width the short titles are cut for: one line per measure on the narrowest screen drawn."""
 
 
 def _show_measures_table(catalog: Catalog, city: City, found: CityMeasures, *, every: bool) -> Table:
@@ -503,7 +333,7 @@ def _show_measures_table(catalog: Catalog, city: City, found: CityMeasures, *, e
 
     specific = most_specific_first(found.specific)
     shown = specific if every else specific[:SHOWN_SPECIFIC]
-    room = SHOW_COLUMNS - 3 - max((len(m.id) for m in shown), default=0)
+    room = NARROW_WIDTH - 3 - max((len(m.id) for m in shown), default=0)
     rows = [[Cell(m.id), Cell(clean(short_title(m.title, city.name, room)))] for m in shown]
     footnotes = []
     if len(shown) < len(specific):
@@ -545,9 +375,6 @@ def _sources_table(sources: list[dict[str, Any]]) -> Table:
         if s.get("via"):
             rows.append([Cell(""), Cell(clean(f"read via: {s['via']}"), "dim", crop=True)])
     return Table([Column("id", no_wrap=True), Column("source")], rows, title="Sources", show_header=False)
-
-
-# --- compare ------------------------------------------------------------------------------
 
 
 _COMPARE_FIELDS = ["base", "cities", "rows", "sectors", "measures"]
@@ -656,7 +483,7 @@ def _differing_measures_lines(cities: list[City], measures: MeasureComparison) -
     for group in sorted(groups, key=lambda key: (len(key), [order[i] for i in key])):
         ids = [m.id for m in most_specific_first(groups[group])]
         head = f"{', '.join(names[i] for i in group)} only ({len(ids)}): "
-        lines.append(head + ids_within(ids, SHOW_COLUMNS - len(head)))
+        lines.append(head + ids_within(ids, NARROW_WIDTH - len(head)))
     return lines
 
 
@@ -756,9 +583,6 @@ def _difference_text(difference: Any, info: IndicatorInfo) -> str:
     return text
 
 
-# --- rank ----------------------------------------------------------------------------------
-
-
 def rank_records(ranked: list[Ranked]) -> list[dict[str, Any]]:
     return [
         {
@@ -833,17 +657,6 @@ def _years_used(everything: list[Ranked]) -> str:
                     counts = by_indicator.setdefault(c.indicator.id, {})
                     counts[label] = counts.get(label, 0) + 1
     return years_text(by_indicator)
-
-
-def years_text(by_indicator: dict[str, dict[str, int]]) -> str:
-    """How many values of each year (or edition) went in, by indicator: "gdp 2024 (8), 2025 (12); population 2025"."""
-    parts = []
-    for name, counts in by_indicator.items():
-        labels = sorted(counts)
-        parts.append(
-            f"{name} {labels[0]}" if len(labels) == 1 else f"{name} " + ", ".join(f"{y} ({counts[y]})" for y in labels)
-        )
-    return "; ".join(parts)
 
 
 def _position_text(r: Ranked) -> str:
@@ -921,7 +734,7 @@ def _rank_table(ranked: list[Ranked], setup: RankSetup, wide: bool = False) -> T
         Column("data", justify="right", no_wrap=True),
         Column("top contributions", drop=1, min_width=22),
         Column("missing"),
-        *[_figure_column(info, drop=10 + i, narrow=True) for i, info in enumerate(infos)],
+        *[figure_column(info, drop=10 + i, narrow=True) for i, info in enumerate(infos)],
     ]
     rows = []
     newest = _newest_years(ranked)[: len(infos)]
@@ -945,9 +758,6 @@ def _rank_table(ranked: list[Ranked], setup: RankSetup, wide: bool = False) -> T
 
 
 _RANK_FIELDS = ["rank", "id", "name", "name_zh", "score", "coverage", "missing", "contributions"]
-
-
-# --- sectors and regions ----------------------------------------------------------------------
 
 
 def sectors_view(catalog: Catalog) -> View:
@@ -1112,14 +922,6 @@ def _total_cell(part: dict[str, Any], decimals: int) -> Cell:
     return Cell(number(part["value"], decimals) + ("†" if part["cities_missing"] else ""))
 
 
-# --- sources ------------------------------------------------------------------------------------
-
-
-def safe_link(url: str | None) -> str | None:
-    """A URL fit for a terminal hyperlink: printable, no spaces (else no link at all)."""
-    return url if url and url.isprintable() and " " not in url else None
-
-
 def _cited_text(record: dict[str, Any]) -> str:
     cities = record["cities"]
     programme = sum(1 for c in record["cited_by"] if c["city"] is None)
@@ -1189,8 +991,6 @@ def source_view(record: dict[str, Any], width: int) -> View:
     fields = list(record)
     return View(record, [], [], fields, picture=[[(clean(text), style) for text, style in line] for line in lines])
 
-
-# --- measures ------------------------------------------------------------------------------------
 
 SCOPE_WORDS = {"all": "all pilot areas", "qualifying": "qualifying areas"}
 
