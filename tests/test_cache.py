@@ -149,15 +149,16 @@ def built_sections(dataset: records.Dataset) -> list[str]:
 
 
 def test_a_cached_dataset_builds_only_the_sections_a_command_uses(copy: Path, cache_dir: Path) -> None:
-    from pilotcli import query, views
+    from pilotcli import query
     from pilotcli.dataset import Catalog
+    from pilotcli.views.listing import list_view
 
     fresh = read_dataset(copy)
     cached = read_dataset(copy)
     assert built_sections(fresh) == list(records.Dataset.FIELDS)
     assert built_sections(cached) == []
     catalog = Catalog(cached, str(copy))
-    view = views.list_view(catalog, query.list_cities(catalog, query.CityFilter(), None, False, None), None)
+    view = list_view(catalog, query.list_cities(catalog, query.CityFilter(), None, False, None), None)
     assert view.tables  # the table is built (it is built when first asked for)
     assert "sources" not in built_sections(cached)
     assert "measures" not in built_sections(cached)  # the default columns are quantities, not flags

@@ -69,7 +69,8 @@ def command(
       pilot list --region west --sort gdp --desc
       pilot list --province 广东 --fields id,gdp --json
     """
-    from pilotcli import query, views
+    from pilotcli import query
+    from pilotcli.views.listing import list_view
 
     options = output_options(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = load_catalog(ctx).at_year(year)
@@ -77,4 +78,4 @@ def command(
     cities = query.list_cities(catalog, city_filter, sort, desc, limit)
     sort_field = query.resolve_field(catalog, sort) if sort else None
     tested = tuple(condition.field for condition in city_filter.where.conditions) if city_filter.where else ()
-    emit(views.list_view(catalog, cities, sort_field, wide=wide, tested=tested), options)
+    emit(list_view(catalog, cities, sort_field, wide=wide, tested=tested), options)
