@@ -13,7 +13,7 @@ from conftest import run_cli
 from factories import a_measure, shipped_raw, with_measures, write_raw
 from pilotcli.dataset import Catalog
 from pilotcli.measures import applies_to, most_specific_first
-from pilotcli.views import short_title
+from pilotcli.views.show import short_title
 
 SMALL = (
     a_measure("everywhere", "all", date="2024-03-01", sectors=["finance", "telecom"]),

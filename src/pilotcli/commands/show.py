@@ -59,13 +59,13 @@ def command(
       pilot show hainan --history
       pilot show "Xi'an" --all --no-pager
     """
-    from pilotcli import views
+    from pilotcli.views.show import ShowParts, show_view
 
     options = output_options(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = load_catalog(ctx).at_year(year)
-    parts = views.ShowParts(sources=sources or all_, notes=notes or all_, history=history or all_, measures=all_)
+    parts = ShowParts(sources=sources or all_, notes=notes or all_, history=history or all_, measures=all_)
     if ctx.args:
         from pilotcli.errors import UsageError
 
         raise UsageError("show takes one city", hint=f"to compare them: pilot compare {' '.join([city, *ctx.args])}")
-    emit(views.show_view(catalog, catalog.city(city), parts), options)
+    emit(show_view(catalog, catalog.city(city), parts), options)
