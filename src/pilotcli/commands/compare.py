@@ -63,10 +63,11 @@ def command(
       pilot compare beijing shanghai shenzhen guangzhou
       pilot compare 北京 上海 --format csv
     """
-    from pilotcli import compare, views
+    from pilotcli import compare
+    from pilotcli.views.compare import compare_view
 
     options = output_options(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = load_catalog(ctx).at_year(year)
     chosen = [catalog.city(name) for name in cities]
     comparison = compare.compare(catalog, chosen, catalog.city(base) if base is not None else None)
-    emit(views.compare_view(catalog, comparison), options)
+    emit(compare_view(catalog, comparison), options)
