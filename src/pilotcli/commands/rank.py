@@ -142,7 +142,8 @@ def command(
       pilot rank --weight gdp=2,population=1 --limit 5
       pilot rank --sector healthcare --region east --coastal
     """
-    from pilotcli import query, rank, views
+    from pilotcli import query, rank
+    from pilotcli.views.rank import RankSetup, rank_view
 
     options = output_options(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = load_catalog(ctx).at_year(year)
@@ -154,8 +155,8 @@ def command(
     ranked = rank.rank(catalog, query.select(catalog, city_filter), weights, missing.value, min_coverage)
     shown = ranked if limit is None else ranked[:limit]
     title = _title(catalog, sector_id, bool(weight), year, city_filter)
-    setup = views.RankSetup(weights, missing.value, min_coverage, title)
-    emit(views.rank_view(catalog, shown, ranked, setup, explain, wide), options)
+    setup = RankSetup(weights, missing.value, min_coverage, title)
+    emit(rank_view(catalog, shown, ranked, setup, explain, wide), options)
 
 
 def _title(catalog: Any, sector_id: str | None, weights_changed: bool, year: int | None, city_filter: Any) -> str:
