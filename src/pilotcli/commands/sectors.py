@@ -52,9 +52,9 @@ def command(
       pilot sectors healthcare
       pilot sectors finance --json
     """
-    from pilotcli import views
+    from pilotcli.views.sectors import sector_view, sectors_view
 
     options = output_options(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = load_catalog(ctx)
-    view = views.sector_view(catalog, catalog.sector(sector).id) if sector else views.sectors_view(catalog)
+    view = sector_view(catalog, catalog.sector(sector).id) if sector else sectors_view(catalog)
     emit(view, options)
