@@ -39,7 +39,7 @@ def command(
       pilot regions
       pilot regions --json
     """
-    from pilotcli import views
+    from pilotcli.views.regions import regions_view
 
     options = output_options(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
-    emit(views.regions_view(load_catalog(ctx)), options)
+    emit(regions_view(load_catalog(ctx)), options)
