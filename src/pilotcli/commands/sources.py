@@ -61,8 +61,9 @@ def command(
       pilot sources d31
       pilot sources --kind official-statistics --json
     """
-    from pilotcli import sources, views
+    from pilotcli import sources
     from pilotcli.errors import UsageError
+    from pilotcli.views.sources import source_view, sources_view
 
     options = output_options(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = load_catalog(ctx)
@@ -70,7 +71,7 @@ def command(
         if city is not None or kind is not None:
             raise UsageError("--city and --kind filter the list; give a source id or filters, not both")
         found, cited = sources.source(catalog, source)
-        emit(views.source_view(sources.source_record(found, cited), options.width), options)
+        emit(source_view(sources.source_record(found, cited), options.width), options)
         return
     chosen_city = catalog.city(city) if city is not None else None
     chosen = sources.select_sources(catalog, city=chosen_city, kind=kind)
@@ -78,4 +79,4 @@ def command(
     title = " · ".join(
         ["Sources", *([f"cited for {chosen_city.name}"] if chosen_city else []), *([f"kind {kind}"] if kind else [])]
     )
-    emit(views.sources_view(records, f"{title}: {len(records)}"), options)
+    emit(sources_view(records, f"{title}: {len(records)}"), options)
