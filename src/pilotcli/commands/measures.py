@@ -137,7 +137,8 @@ def command(
       pilot measures --kind equity-cap --since 2024 --json
       pilot measures vats-pilot-2024
     """
-    from pilotcli import measures, views
+    from pilotcli import measures
+    from pilotcli.views.measures import measures_view
 
     options = output_options(fmt, json_, fields, bom, no_color, flat, no_pager=no_pager)
     catalog = load_catalog(ctx)
@@ -149,15 +150,16 @@ def command(
     )
     records = [measures.measure_record(catalog, m) for m in measures.select_measures(catalog, chosen)]
     title = " · ".join(["Measures", *measures.describe(catalog, chosen)])
-    emit(views.measures_view(catalog, records, f"{title}: {len(records)}"), options)
+    emit(measures_view(catalog, records, f"{title}: {len(records)}"), options)
 
 
 def _one_measure(catalog: Any, measure: str, options: Any, *, given: list[object]) -> None:
     """`pilot measures ID`: one measure in full; the list's filters do not apply to it."""
-    from pilotcli import measures, views
+    from pilotcli import measures
     from pilotcli.errors import UsageError
+    from pilotcli.views.measures import measure_view
 
     if any(value is not None for value in given):
         raise UsageError("the options filter the list; give a measure id or filters, not both")
     record = measures.measure_detail(catalog, measures.find(catalog, measure))
-    emit(views.measure_view(catalog, record, options.width), options)
+    emit(measure_view(catalog, record, options.width), options)
