@@ -66,3 +66,44 @@ def test_no_function_is_longer_than_60_lines() -> None:
         and node.end_lineno - node.lineno + 1 > LONGEST
     ]
     assert long == []
+
+
+def _views_imported(tree: ast.Module) -> set[str]:
+    """The modules of the views package a module imports: 'pilotcli.views' itself for
+    `from pilotcli import views`, else 'pilotcli.views.NAME'."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "pilotcli":
+            found |= {f"pilotcli.{alias.name}" for alias in node.names if alias.name == "views"}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pilotcli.views"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("pilotcli.views")}
+    return found
+
+
+def test_a_command_imports_only_its_own_view_module() -> None:
+    # A call imports its command's view and the shared one, never every command's.
+    modules = dict(_modules())
+    own = {"commands/list.py": "pilotcli.views.listing"}
+    wrong = []
+    for name, tree in modules.items():
+        if name.startswith("commands/"):
+            allowed = {own.get(name, "pilotcli.views." + name.removeprefix("commands/").removesuffix(".py"))}
+            wrong += [f"{name} imports {module}" for module in sorted(_views_imported(tree) - allowed)]
+        elif name.startswith("views/"):
+            allowed = set() if name in ("views/__init__.py", "views/shared.py") else {"pilotcli.views.shared"}
+            wrong += [f"{name} imports {module}" for module in sorted(_views_imported(tree) - allowed)]
+    assert wrong == []
+    assert "views/listing.py" in modules  # the rule looks at the package as laid out
+
+
+def test_the_views_package_imports_nothing() -> None:
+    tree = dict(_modules())["views/__init__.py"]
+    assert [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)] == []
+
+
+def test_the_view_rule_finds_every_form_of_import() -> None:
+    source = "from pilotcli import views\nimport pilotcli.views.rank\ndef f():\n    from pilotcli.views.show import x\n"
+    tree = ast.parse(source)
+    assert _views_imported(tree) == {"pilotcli.views", "pilotcli.views.rank", "pilotcli.views.show"}
