@@ -266,6 +266,26 @@ def test_a_column_of_items_keeps_each_item_on_one_line() -> None:
     assert cells == ["gfci_rank +50.0,", "gdp +16.7,", "qflp_pilot +16.7"]
 
 
+@pytest.mark.parametrize("width", ["80", "100"])
+def test_rank_contributions_are_never_split_from_their_points(width: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "gdp +16.7" is one item: at any width the id and its points stay on one line.
+    monkeypatch.setenv("COLUMNS", width)
+    ranking = run_cli("rank", "--sector", "finance", "--json").json()
+    lines = run_cli("rank", "--sector", "finance").stdout.splitlines()
+    starts = [n for n, line in enumerate(lines) if re.match(r"\s*(\d+|—)\s+\S", line)]
+    blocks = ["\n".join(lines[a:b]) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+    checked = 0
+    for record, block in zip(ranking, blocks, strict=False):
+        assert record["name"] in block.splitlines()[0]
+        top = sorted((c["share"], key) for key, c in record["contributions"].items() if c["share"])[::-1][:3]
+        for share, key in top:
+            item = f"{key} +{share:.1f}"
+            if item in " ".join(block.split()):  # shown (the other columns may be hidden at 80)
+                assert any(item in line for line in block.splitlines()), (item, block)
+                checked += 1
+    assert checked > 20
+
+
 def test_legends_only_for_markers_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")
     # Shenzhen has no estimate; Beijing and Shanghai differ everywhere but have no missing value.

@@ -169,7 +169,7 @@ def _rank_table(ranked: list[Ranked], setup: RankSetup, wide: bool = False) -> T
         Column("中文", no_wrap=True, drop=2),
         Column("score", min_width=10, no_wrap=True),
         Column("data", justify="right", no_wrap=True),
-        Column("top contributions", drop=1, min_width=22),
+        Column("top contributions", drop=1, min_width=22, items=True),
         Column("missing"),
         *[figure_column(info, drop=10 + i, narrow=True) for i, info in enumerate(infos)],
     ]
