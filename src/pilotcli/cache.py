@@ -132,7 +132,11 @@ def _module_stamps(folder: Path, prefix: str) -> list[str]:
 
 def entry_name(data: bytes) -> str:
     """The file name of the entry for a dataset file with exactly these bytes."""
-    return f"{code_stamp()}-{digest(data).hex()}{_SUFFIX}"
+    return _entry_name(digest(data))
+
+
+def _entry_name(data_digest: bytes) -> str:
+    return f"{code_stamp()}-{data_digest.hex()}{_SUFFIX}"
 
 
 def _say_once(message: str) -> None:
@@ -180,8 +184,8 @@ def _open_folder(*, create: bool) -> int | None:
     return None
 
 
-def get(data: bytes, rebuild: Callable[[], records.Dataset]) -> records.Dataset | None:
-    """The validated dataset for a file with exactly these bytes, if pilot saw it before.
+def get(data_digest: bytes, rebuild: Callable[[], records.Dataset]) -> records.Dataset | None:
+    """The validated dataset for a file whose bytes have this `digest`, if pilot saw it before.
 
     Its sections are read when first used; `rebuild` (validating the file) stands in for
     a section that cannot be read, so a wrong entry costs time, never the call."""
@@ -189,7 +193,7 @@ def get(data: bytes, rebuild: Callable[[], records.Dataset]) -> records.Dataset 
     if folder is None:
         return None
     try:
-        stored = _read_entry(folder, entry_name(data))
+        stored = _read_entry(folder, _entry_name(data_digest))
         if stored is None:
             return None
         payload = memoryview(stored)[_DIGEST_SIZE:]

@@ -272,8 +272,8 @@ def read_dataset(file: Path) -> Dataset:
     data = read_bytes(file)
     # On a cache hit the file's bytes are not kept: a section that turns out unreadable is
     # taken from the file validated anew (read again, since it is rarely needed).
-    seen = cache.digest(data)
-    cached = cache.get(data, rebuild=lambda: _validated_again(file, seen))
+    seen = cache.digest(data)  # the entry's key, and what a rebuild checks the file against
+    cached = cache.get(seen, rebuild=lambda: _validated_again(file, seen))
     return cached if cached is not None else _validated(data, str(file))
 
 

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
-from pilotcli.measures import cities_of
-from pilotcli.measures import find as find_measure
 from pilotcli.names import lookup, suggestions
 from pilotcli.records import City, Figure, FigureYear, as_data
 
@@ -576,9 +574,13 @@ def build_filter(
     measures: list[str] | None = None,
 ) -> CityFilter:
     """Resolve the names a user typed (aliases, Chinese names, batch years, measure ids) into a filter."""
-    chosen = tuple(dict.fromkeys(find_measure(catalog, name).id for name in measures or ()))
-    applying = None
-    if chosen:
+    chosen: tuple[str, ...] = ()
+    applying: frozenset[str] | None = None
+    if measures:  # pilotcli.measures is imported only for a call that names measures
+        from pilotcli.measures import cities_of
+        from pilotcli.measures import find as find_measure
+
+        chosen = tuple(dict.fromkeys(find_measure(catalog, name).id for name in measures))
         applying = frozenset.intersection(*(frozenset(cities_of(catalog, catalog.measures[m])) for m in chosen))
     return CityFilter(
         sectors=tuple(catalog.sector(name).id for name in sectors or ()),
