@@ -35,6 +35,7 @@ from pilotcli.errors import DataError, PilotError
 from pilotcli.query import CityFilter
 from pilotcli.rank import rank
 from pilotcli.records import Dataset
+from pilotcli.records import replace as replaced
 from pilotcli.validation import validate_file
 from pilotcli.where import Where
 
@@ -582,11 +583,6 @@ def city_filters(real_only: bool = False) -> st.SearchStrategy[CityFilter]:
         measures=st.just(()),  # --measure: tests/test_measures_command.py
         applying=st.none(),
     )
-
-
-def replaced(city_filter: CityFilter, **changes: Any) -> CityFilter:
-    """A copy of the filter with some conditions changed."""
-    return CityFilter(**{name: getattr(city_filter, name) for name in CityFilter.__slots__} | changes)
 
 
 def test_city_filters_are_values() -> None:

@@ -11,7 +11,7 @@ cities, measures, ...), after its BLAKE2b digest (`digest`) and the blobs' sizes
 reads it with no import (pickle costs one, and more per object) and the records are
 rebuilt from it directly, without the pydantic models. A section is rebuilt when a
 command first uses it (`_CachedDataset`): `pilot list` never builds the sources or the
-measures, which is a third of a table call's memory above Rich's (bench/README.md).
+measures (2 M instructions a table call; bench/README.md).
 
 The cache is a trust boundary: marshal data is unsafe to read from anyone else, and the
 digest in front of it detects damage, not forgery. So pilot uses a cache folder only if
@@ -282,11 +282,12 @@ def _read_entry(folder: int, name: str) -> bytes | None:
         os.close(descriptor)
 
 
-def put(data: bytes, dataset: models.Dataset | records.Dataset) -> None:
+def put(data_digest: bytes, dataset: models.Dataset | records.Dataset) -> None:
+    """Keep the validated dataset of a file whose bytes have this `digest`."""
     folder = _open_folder(create=True)
     if folder is None:
         return
-    name = entry_name(data)
+    name = _entry_name(data_digest)
     unfinished = f".{name}.{os.urandom(4).hex()}.tmp"
     temporary: str | None = unfinished
     try:

@@ -274,7 +274,7 @@ def read_dataset(file: Path) -> Dataset:
     # taken from the file validated anew (read again, since it is rarely needed).
     seen = cache.digest(data)  # the entry's key, and what a rebuild checks the file against
     cached = cache.get(seen, rebuild=lambda: _validated_again(file, seen))
-    return cached if cached is not None else _validated(data, str(file))
+    return cached if cached is not None else _validated(data, seen, str(file))
 
 
 def _validated_again(file: Path, seen: bytes) -> Dataset:
@@ -283,10 +283,10 @@ def _validated_again(file: Path, seen: bytes) -> Dataset:
     data = read_bytes(file)
     if cache.digest(data) != seen:
         raise DataError([Problem(str(file), "the file changed while pilot read it; run the command again")])
-    return _validated(data, str(file))
+    return _validated(data, seen, str(file))
 
 
-def _validated(data: bytes, shown: str) -> Dataset:
+def _validated(data: bytes, data_digest: bytes, shown: str) -> Dataset:
     from pilotcli.validation import validate
 
     text = decode(data, shown)
@@ -294,5 +294,5 @@ def _validated(data: bytes, shown: str) -> Dataset:
     dataset, problems = validate(raw, text, shown)
     if dataset is None or problems:
         raise DataError(problems)
-    cache.put(data, dataset)
+    cache.put(data_digest, dataset)
     return dataset

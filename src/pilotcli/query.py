@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Container, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pilotcli.dataset import Catalog, IndicatorInfo
 from pilotcli.errors import NotFoundError, UsageError
 from pilotcli.names import lookup, suggestions
-from pilotcli.records import City, Figure, FigureYear, as_data
+from pilotcli.records import City, Figure, FigureYear, Record, as_data
 
 if TYPE_CHECKING:
     from pilotcli.where import FieldKind, Where
@@ -379,9 +379,10 @@ def _batch_year(catalog: Catalog, number: int) -> int | None:
 # --- Filtering and sorting -----------------------------------------------------------
 
 
-class CityFilter:
+class CityFilter(Record):
     """Conditions that combine with AND; `sectors` match any of them unless `all_sectors`.
-    (A plain class with slots, not a NamedTuple, like `Value`.)"""
+    (A plain class with slots, not a NamedTuple, like `Value`; equal by value, as the records are,
+    and hashable, as the NamedTuple it was: docs/library.md uses it as a value.)"""
 
     __slots__ = (
         "all_sectors",
@@ -394,6 +395,18 @@ class CityFilter:
         "regions",
         "sectors",
         "where",
+    )
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "sectors",
+        "all_sectors",
+        "regions",
+        "coastal",
+        "batches",
+        "provinces",
+        "ftz",
+        "where",
+        "measures",
+        "applying",
     )
 
     def __init__(
@@ -424,20 +437,8 @@ class CityFilter:
         self.applying = applying
         """The ids of the cities where all of `measures` apply (None: no --measure)."""
 
-    # Equal and hashed by value, as the NamedTuple it was (docs/library.md uses it as a value).
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CityFilter):
-            return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
-
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, name) for name in self.__slots__))
-
-    def __repr__(self) -> str:  # Hypothesis shows it when a property fails
-        given = (
-            f"{name}={getattr(self, name)!r}" for name in self.__slots__ if getattr(self, name) not in ((), None, False)
-        )
-        return f"CityFilter({', '.join(given)})"
+    def __hash__(self) -> int:  # type: ignore[override]  # Record leaves records unhashable
+        return hash(tuple(getattr(self, name) for name in self.FIELDS))
 
     def matches(self, city: City) -> bool:
         """The conditions on the city's profile (all but `where`, which needs the catalog)."""
